@@ -1,0 +1,102 @@
+import ArgumentParser
+import FlagCompiler
+import FlagRuntime
+import Foundation
+
+/// The `flagc` command: validate and compile feature-flag files.
+///
+/// The executable is a thin wrapper: `await Flagc.runAndExit()` parses the arguments, runs the
+/// subcommand and exits with 0 (clean), 1 (a problem in the flag files) or 2 (a usage error).
+public struct Flagc: AsyncParsableCommand {
+    /// The command's name, abstract and subcommands.
+    public static let configuration = CommandConfiguration(
+        commandName: "flagc",
+        abstract: "Validate and compile feature flags kept in git.",
+        discussion: """
+            Exit status: 0 when clean, 1 when the flag files have an error (or, with --strict, a warning), \
+            2 for usage errors.
+            """,
+        version: FlagcVersion.current,
+        subcommands: [Validate.self, Compile.self, Rules.self]
+    )
+
+    /// Creates the command (used by the argument parser).
+    public init() {}
+
+    /// Runs `flagc` with the given arguments (the process arguments when nil) and exits.
+    ///
+    /// Usage errors exit with status 2 rather than the argument parser's default of 64.
+    public static func runAndExit(_ arguments: [String]? = nil) async -> Never {
+        do {
+            var command = try parseAsRoot(arguments)
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+            Foundation.exit(0)
+        } catch {
+            let code = exitCode(for: error)
+            if code == .validationFailure || error is FlagCompiler.UsageError {
+                let message = error is FlagCompiler.UsageError ? "error: \(error)" : fullMessage(for: error)
+                FileHandle.standardError.write(Data((message + "\n").utf8))
+                Foundation.exit(2)
+            }
+            self.exit(withError: error)
+        }
+    }
+}
+
+/// The version `flagc --version` prints.
+enum FlagcVersion {
+    static let current = "0.1.0"
+}
+
+/// Options shared by the commands that read flag files.
+struct InputOptions: ParsableArguments {
+    @Argument(help: "Flag files or folders of flag files (searched recursively for *.yaml and *.yml).")
+    var paths: [String] = ["flags"]
+
+    @Option(help: "The project config (default: the nearest flagc.yaml at or above the first path).")
+    var config: String?
+
+    @Option(help: ArgumentHelp("Treat this RFC 3339 time as now for date checks, e.g. 2026-01-01T00:00:00Z.", valueName: "rfc3339"))
+    var now: String?
+
+    @ArgumentParser.Flag(help: "Fail on warnings too.")
+    var strict = false
+
+    @Option(help: "Diagnostics format: text, json or github.")
+    var format: DiagnosticFormat = .text
+
+    func nowSeconds() throws -> Int64? {
+        guard let now else { return nil }
+        guard let seconds = Timestamp.parseDateTime(now) else {
+            throw ValidationError("--now '\(now)' is not an RFC 3339 timestamp; write it like 2026-01-01T00:00:00Z")
+        }
+        return seconds
+    }
+
+    /// Whether the run fails: an error, or with --strict any diagnostic.
+    func fails(_ diagnostics: [Diagnostic]) -> Bool {
+        strict ? !diagnostics.isEmpty : diagnostics.contains { $0.severity == .error }
+    }
+}
+
+extension DiagnosticFormat: ExpressibleByArgument {}
+
+/// Writes to standard output or error without buffering surprises.
+enum Output {
+    static func standardOutput(_ text: String) {
+        FileHandle.standardOutput.write(Data(text.utf8))
+    }
+
+    static func standardError(_ text: String) {
+        FileHandle.standardError.write(Data(text.utf8))
+    }
+
+    /// Colour only on a terminal, and never when NO_COLOR is set.
+    static func colourAllowed(fileDescriptor: Int32) -> Bool {
+        isatty(fileDescriptor) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
+    }
+}

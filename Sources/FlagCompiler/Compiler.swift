@@ -1,0 +1,151 @@
+import FlagRuntime
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The flag compiler: reads flag files, validates them and lowers them to a `Snapshot`.
+///
+/// Stages: discover files → parse YAML → decode each file → validate across files → lower.
+///
+/// ```swift
+/// let compiler = FlagCompiler(options: .init(paths: ["flags"]))
+/// let result = try compiler.compile()
+/// if let snapshot = result.snapshot { try SnapshotFile.write(snapshot, to: "build") }
+/// for diagnostic in result.diagnostics { print(diagnostic) }
+/// ```
+public struct FlagCompiler: Sendable {
+    /// What to compile and how.
+    public struct Options: Sendable {
+        /// Files or folders of flag files.
+        public var paths: [String]
+        /// The project config to use; by default the nearest `flagc.yaml` at or above the first path.
+        public var configPath: String?
+        /// Compile for one environment: rules for other environments are dropped.
+        public var environment: String?
+        /// The source revision recorded in the snapshot.
+        public var revision: String?
+        /// "Now" for date checks, in Unix seconds; defaults to the current time.
+        public var now: Int64?
+        /// Limits on input size.
+        public var limits: InputLimits
+
+        /// Creates options.
+        public init(paths: [String], configPath: String? = nil, environment: String? = nil, revision: String? = nil, now: Int64? = nil, limits: InputLimits = InputLimits()) {
+            self.paths = paths
+            self.configPath = configPath
+            self.environment = environment
+            self.revision = revision
+            self.now = now
+            self.limits = limits
+        }
+    }
+
+    /// What a run produced.
+    public struct Result: Sendable {
+        /// Every problem found, in reporting order.
+        public var diagnostics: [Diagnostic]
+        /// The snapshot, when there was no error.
+        public var snapshot: Snapshot?
+        /// The flag files read.
+        public var files: [String]
+        /// The project config used.
+        public var config: ProjectConfig
+
+        /// Whether an error (not only warnings) was found.
+        public var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
+    }
+
+    /// A problem with the invocation rather than the flag files (exit status 2).
+    public struct UsageError: Error, Sendable, CustomStringConvertible {
+        /// What is wrong and what to do.
+        public var description: String
+    }
+
+    /// The options of this compiler.
+    public var options: Options
+
+    /// Creates a compiler.
+    public init(options: Options) {
+        self.options = options
+    }
+
+    /// Validates and, when there is no error, lowers the flag files to a snapshot.
+    public func compile() throws(UsageError) -> Result {
+        let files = try FileDiscovery.flagFiles(in: options.paths)
+        var collector = DiagnosticCollector()
+        let config = loadConfig(into: &collector)
+        if let environment = options.environment, !config.environments.isEmpty, !config.environments.contains(environment) {
+            throw UsageError(description: "--env '\(environment)' is not one of the environments declared in \(config.path ?? ProjectConfig.fileName): \(config.environments.joined(separator: ", "))")
+        }
+        let limits = options.limits
+        let decoded = ConcurrentMap.map(files) { path -> (SourceFile, [Diagnostic]) in
+            FlagCompiler.decodeFile(at: path, limits: limits)
+        }
+        let sources = decoded.map(\.0)
+        for (_, diagnostics) in decoded { collector.add(contentsOf: diagnostics) }
+        let now = options.now ?? Int64(time(nil))
+        collector.add(contentsOf: ProjectValidator(config: config, now: now).validate(sources))
+
+        var snapshot: Snapshot?
+        if !collector.hasErrors {
+            let flags = Lowering(files: sources, environment: options.environment).lower(sources)
+            let sorted = flags.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+            snapshot = Snapshot(
+                id: Snapshot.contentID(environment: options.environment, flags: sorted),
+                revision: options.revision,
+                environment: options.environment,
+                flags: sorted
+            )
+        }
+        return Result(diagnostics: collector.sorted, snapshot: snapshot, files: files, config: config)
+    }
+
+    static func decodeFile(at path: String, limits: InputLimits) -> (SourceFile, [Diagnostic]) {
+        var decoder = FileDecoder(file: path)
+        let bytes: [UInt8]
+        do {
+            bytes = try FileDiscovery.read(path, limit: limits.maximumFileSize)
+        } catch {
+            decoder.diagnostics.report(error.rule, at: nil, error.message)
+            return (SourceFile(path: path), decoder.diagnostics.collector.diagnostics)
+        }
+        let root = YAMLParser(limits: limits).parse(bytes, diagnostics: &decoder.diagnostics)
+        if decoder.diagnostics.collector.hasErrors && root == nil {
+            return (SourceFile(path: path), decoder.diagnostics.collector.diagnostics)
+        }
+        let file = decoder.decode(root)
+        return (file, decoder.diagnostics.collector.diagnostics)
+    }
+
+    private func loadConfig(into collector: inout DiagnosticCollector) -> ProjectConfig {
+        guard let path = options.configPath ?? FileDiscovery.nearestConfig(for: options.paths.first ?? ".") else {
+            return ProjectConfig()
+        }
+        do {
+            let bytes = try FileDiscovery.read(path, limit: options.limits.maximumFileSize)
+            let (config, diagnostics) = ProjectConfig.decode(bytes, path: path, limits: options.limits)
+            collector.add(contentsOf: diagnostics)
+            return config
+        } catch {
+            collector.add(Diagnostic(error.rule, file: path, at: nil, error.message))
+            var config = ProjectConfig()
+            config.path = path
+            return config
+        }
+    }
+}
+
+/// Maps over an array on all cores, keeping the order.
+enum ConcurrentMap {
+    static func map<Element: Sendable, Result: Sendable>(_ elements: [Element], _ transform: @Sendable (Element) -> Result) -> [Result] {
+        guard elements.count > 1 else { return elements.map(transform) }
+        let results = ResultSlots<Result>(count: elements.count)
+        DispatchApply.concurrentPerform(iterations: elements.count) { index in
+            results.store(transform(elements[index]), at: index)
+        }
+        return results.values()
+    }
+}

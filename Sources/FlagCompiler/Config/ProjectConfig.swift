@@ -1,0 +1,97 @@
+/// The project conventions from `flagc.yaml` (every field optional).
+///
+/// ```yaml
+/// naming:
+///   pattern: '^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*){1,2}$'
+///   example: billing.invoice_auto_generate
+/// require: [description, owner]
+/// environments: [development, staging, production]
+/// ```
+public struct ProjectConfig: Sendable {
+    /// The file name of the project config inside a flags folder.
+    public static let fileName = "flagc.yaml"
+    /// The default naming pattern: `{module}.{feature}[.{action}]`, lowercase snake_case segments.
+    public static let defaultNamingPattern = #"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*){1,2}$"#
+    /// The flag fields that `require` may list.
+    public static let requirableFields = ["description", "owner", "expires", "metadata"]
+
+    /// The regular expression every flag key must match.
+    public private(set) var namingPattern: String
+    /// A key that matches the pattern, shown in messages.
+    public var namingExample: String
+    /// Flag fields every flag must have.
+    public var required: [String]
+    /// When non-empty, the only environment names allowed anywhere.
+    public var environments: [String]
+    /// Where the config came from, when it was read from a file.
+    public var path: String?
+
+    private(set) var keyPattern: KeyPattern
+
+    /// The defaults, used when a folder has no `flagc.yaml`.
+    public init() {
+        self.namingPattern = ProjectConfig.defaultNamingPattern
+        self.namingExample = "billing.invoice_auto_generate"
+        self.required = ["description", "owner"]
+        self.environments = []
+        self.keyPattern = KeyPattern(ProjectConfig.defaultNamingPattern)!
+    }
+
+    /// Replaces the naming pattern; returns false when it is not a valid regular expression.
+    mutating func setNamingPattern(_ pattern: String) -> Bool {
+        guard let compiled = KeyPattern(pattern) else { return false }
+        namingPattern = pattern
+        keyPattern = compiled
+        return true
+    }
+
+    /// Whether a flag key follows the naming convention.
+    public func keyFollowsConvention(_ key: String) -> Bool {
+        keyPattern.matches(key)
+    }
+}
+
+extension ProjectConfig {
+    /// Decodes `flagc.yaml`, reporting every problem.
+    static func decode(_ bytes: [UInt8], path: String, limits: InputLimits) -> (ProjectConfig, [Diagnostic]) {
+        var diagnostics = FileDiagnostics(file: path)
+        var config = ProjectConfig()
+        config.path = path
+        guard let root = YAMLParser(limits: limits).parse(bytes, diagnostics: &diagnostics) else {
+            return (config, diagnostics.collector.diagnostics)
+        }
+        guard let fields = diagnostics.fields(of: root, allowed: ["naming", "require", "environments"], in: "flagc.yaml") else {
+            return (config, diagnostics.collector.diagnostics)
+        }
+        if let naming = fields["naming"], let namingFields = diagnostics.fields(of: naming.value, allowed: ["pattern", "example"], in: "'naming'") {
+            if let pattern = namingFields["pattern"], let text = diagnostics.text(pattern.value, "'naming.pattern'") {
+                if !config.setNamingPattern(text) {
+                    diagnostics.report(.configInvalid, at: pattern.value.location, "'naming.pattern' is not a valid regular expression; fix the pattern")
+                }
+            }
+            if let example = namingFields["example"], let text = diagnostics.text(example.value, "'naming.example'") {
+                config.namingExample = text
+                if !config.keyFollowsConvention(text) {
+                    diagnostics.report(.configInvalid, at: example.value.location, "'naming.example' (\(text)) does not match 'naming.pattern' (\(config.namingPattern)); fix one of them")
+                }
+            } else if namingFields["pattern"] != nil, !config.keyFollowsConvention(config.namingExample) {
+                diagnostics.report(.configInvalid, at: naming.value.location, "'naming' sets a pattern but no example that matches it; add 'example:' with a key that follows the pattern")
+            }
+        }
+        if let require = fields["require"], let items = diagnostics.list(require.value, "'require'", allowEmpty: true) {
+            config.required = []
+            for item in items {
+                guard let field = diagnostics.name(item, "an entry of 'require'") else { continue }
+                if ProjectConfig.requirableFields.contains(field) {
+                    config.required.append(field)
+                } else {
+                    diagnostics.report(.configInvalid, at: item.location, "'\(field)' cannot be required\(Suggestions.didYouMean(field, in: ProjectConfig.requirableFields)); 'require' takes \(ProjectConfig.requirableFields.joined(separator: ", "))")
+                }
+            }
+        }
+        if let environments = fields["environments"], let names = diagnostics.list(environments.value, "'environments'", allowEmpty: true) {
+            config.environments = names.compactMap { diagnostics.name($0, "an entry of 'environments'") }
+        }
+        return (config, diagnostics.collector.diagnostics)
+    }
+}

@@ -1,0 +1,137 @@
+/// A 1-based position in a source file.
+public struct SourceLocation: Sendable, Hashable, Comparable, CustomStringConvertible {
+    /// The 1-based line.
+    public var line: Int
+    /// The 1-based column, counted in characters.
+    public var column: Int
+
+    /// Creates a location.
+    public init(line: Int, column: Int) {
+        self.line = line
+        self.column = column
+    }
+
+    /// Orders by line, then column.
+    public static func < (lhs: SourceLocation, rhs: SourceLocation) -> Bool {
+        (lhs.line, lhs.column) < (rhs.line, rhs.column)
+    }
+
+    /// `line:column`.
+    public var description: String { "\(line):\(column)" }
+}
+
+/// How serious a diagnostic is.
+public enum Severity: String, Sendable, Hashable, Comparable {
+    /// Fails validation and blocks compilation.
+    case error
+    /// Reported; fails only with `--strict`.
+    case warning
+
+    /// Errors sort before warnings.
+    public static func < (lhs: Severity, rhs: Severity) -> Bool {
+        lhs == .error && rhs == .warning
+    }
+}
+
+/// One problem found in the flag files: a rule id, a severity, where, and what to do.
+///
+/// A diagnostic is also an `Error`, so a stage can throw the one that stops it.
+public struct Diagnostic: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The stable rule id, for example `key-naming` (see `flagc rules`).
+    public var rule: RuleID
+    /// Error or warning.
+    public var severity: Severity
+    /// The path of the file, as given on the command line.
+    public var file: String
+    /// Where in the file; `nil` for problems that concern a whole file.
+    public var location: SourceLocation?
+    /// What is wrong and what to do about it.
+    public var message: String
+    /// Other places that explain this one (for example the first definition of a duplicate).
+    public var related: [Related]
+
+    /// Another place that a diagnostic refers to.
+    public struct Related: Sendable, Hashable {
+        /// The file.
+        public var file: String
+        /// The place in it.
+        public var location: SourceLocation
+        /// What is there.
+        public var message: String
+
+        /// Creates a related place.
+        public init(file: String, location: SourceLocation, message: String) {
+            self.file = file
+            self.location = location
+            self.message = message
+        }
+    }
+
+    /// Creates a diagnostic; the severity defaults to the rule's.
+    public init(_ rule: RuleID, severity: Severity? = nil, file: String, at location: SourceLocation?, _ message: String, related: [Related] = []) {
+        self.rule = rule
+        self.severity = severity ?? rule.defaultSeverity
+        self.file = file
+        self.location = location
+        self.message = message
+        self.related = related
+    }
+
+    /// `file:line:col: severity[rule]: message`.
+    public var description: String {
+        let position = location.map { "\(file):\($0.line):\($0.column)" } ?? file
+        return "\(position): \(severity.rawValue)[\(rule.rawValue)]: \(message)"
+    }
+
+    /// The order in which diagnostics are reported: file, line, column, then rule id and message.
+    public static func reportingOrder(_ lhs: Diagnostic, _ rhs: Diagnostic) -> Bool {
+        if lhs.file != rhs.file { return lhs.file.utf8.lexicographicallyPrecedes(rhs.file.utf8) }
+        let left = lhs.location ?? SourceLocation(line: 0, column: 0)
+        let right = rhs.location ?? SourceLocation(line: 0, column: 0)
+        if left != right { return left < right }
+        if lhs.rule != rhs.rule { return lhs.rule.rawValue < rhs.rule.rawValue }
+        return lhs.message < rhs.message
+    }
+}
+
+/// Collects every diagnostic of a run, so that one run reports every problem.
+public struct DiagnosticCollector: Sendable {
+    /// The diagnostics collected so far, in the order they were found.
+    public private(set) var diagnostics: [Diagnostic] = []
+
+    /// Creates an empty collector.
+    public init() {}
+
+    /// Adds a diagnostic.
+    public mutating func add(_ diagnostic: Diagnostic) {
+        diagnostics.append(diagnostic)
+    }
+
+    /// Adds several diagnostics.
+    public mutating func add(contentsOf other: [Diagnostic]) {
+        diagnostics.append(contentsOf: other)
+    }
+
+    /// Whether any error has been collected.
+    public var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
+
+    /// The diagnostics in reporting order, without exact repeats.
+    public var sorted: [Diagnostic] {
+        var seen = Set<Diagnostic>()
+        return diagnostics.filter { seen.insert($0).inserted }.sorted(by: Diagnostic.reportingOrder)
+    }
+}
+
+/// Reports diagnostics for one file: the file path is bound once.
+struct FileDiagnostics {
+    let file: String
+    var collector = DiagnosticCollector()
+
+    init(file: String) {
+        self.file = file
+    }
+
+    mutating func report(_ rule: RuleID, at location: SourceLocation?, _ message: String, related: [Diagnostic.Related] = []) {
+        collector.add(Diagnostic(rule, file: file, at: location, message, related: related))
+    }
+}

@@ -1,0 +1,91 @@
+import Foundation
+
+/// Finds flag files and the project config on disk, and reads files with a size limit.
+enum FileDiscovery {
+    /// A file that could not be read.
+    struct ReadError: Error {
+        var rule: RuleID
+        var message: String
+    }
+
+    /// Every `*.yaml` / `*.yml` file under the given files or folders, any depth, sorted; `flagc.yaml` at the top of a
+    /// folder and hidden files and folders are skipped.
+    static func flagFiles(in paths: [String]) throws(FlagCompiler.UsageError) -> [String] {
+        var files: [String] = []
+        let manager = FileManager.default
+        for path in paths {
+            var isDirectory: ObjCBool = false
+            guard manager.fileExists(atPath: path, isDirectory: &isDirectory) else {
+                throw FlagCompiler.UsageError(description: "'\(path)' does not exist; pass a folder of flag files (for example flags) or a .yaml file")
+            }
+            guard isDirectory.boolValue else {
+                files.append(path)
+                continue
+            }
+            var found: [String] = []
+            collect(in: path, isTop: true, into: &found)
+            if found.isEmpty {
+                throw FlagCompiler.UsageError(description: "'\(path)' holds no flag files (*.yaml, *.yml)")
+            }
+            files += found
+        }
+        var seen = Set<String>()
+        return files.filter { seen.insert($0).inserted }.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+    }
+
+    private static func collect(in directory: String, isTop: Bool, into files: inout [String]) {
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
+        for entry in entries.sorted() where !entry.hasPrefix(".") {
+            let path = directory.hasSuffix("/") ? directory + entry : directory + "/" + entry
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { continue }
+            if isDirectory.boolValue {
+                collect(in: path, isTop: false, into: &files)
+            } else if entry.hasSuffix(".yaml") || entry.hasSuffix(".yml"), !(isTop && entry == ProjectConfig.fileName) {
+                files.append(path)
+            }
+        }
+    }
+
+    /// The nearest `flagc.yaml`: in the folder itself (or the file's folder), then in each parent up to the
+    /// repository root (a folder holding `.git`) or the file-system root.
+    static func nearestConfig(for path: String) -> String? {
+        var isDirectory: ObjCBool = false
+        let manager = FileManager.default
+        guard manager.fileExists(atPath: path, isDirectory: &isDirectory) else { return nil }
+        var directory = URL(fileURLWithPath: path).standardizedFileURL
+        if !isDirectory.boolValue { directory.deleteLastPathComponent() }
+        let relativeBase = isDirectory.boolValue ? path : (path as NSString).deletingLastPathComponent
+        var relative = relativeBase.isEmpty ? "." : relativeBase
+        while true {
+            let candidate = directory.appendingPathComponent(ProjectConfig.fileName).path
+            if manager.fileExists(atPath: candidate) {
+                return relative == "." ? ProjectConfig.fileName : (relative as NSString).appendingPathComponent(ProjectConfig.fileName)
+            }
+            if manager.fileExists(atPath: directory.appendingPathComponent(".git").path) { return nil }
+            let parent = directory.deletingLastPathComponent()
+            if parent.path == directory.path { return nil }
+            directory = parent
+            relative = (relative as NSString).appendingPathComponent("..")
+        }
+    }
+
+    /// Reads a whole file, refusing one larger than `limit` before reading it.
+    static func read(_ path: String, limit: Int) throws(ReadError) -> [UInt8] {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            let reason = FileManager.default.fileExists(atPath: path) ? "permission denied" : "no such file"
+            throw ReadError(rule: .fileUnreadable, message: "cannot read the file (\(reason)); check the path and its permissions")
+        }
+        defer { try? handle.close() }
+        let size = (try? handle.seekToEnd()).map(Int.init) ?? 0
+        if size > limit {
+            throw ReadError(rule: .inputLimit, message: "the file is \(size) bytes, more than the limit of \(limit) bytes; split it into several files")
+        }
+        do {
+            try handle.seek(toOffset: 0)
+            return [UInt8](try handle.readToEnd() ?? Data())
+        } catch {
+            throw ReadError(rule: .fileUnreadable, message: "cannot read the file (\(error.localizedDescription)); check that it is a regular file")
+        }
+    }
+}

@@ -1,0 +1,225 @@
+import CYAML
+
+/// Limits that keep a hostile or accidental input from exhausting memory or the stack.
+public struct InputLimits: Sendable, Hashable {
+    /// The largest flag file accepted, in bytes.
+    public var maximumFileSize: Int
+    /// The deepest nesting of lists and mappings accepted.
+    public var maximumDepth: Int
+    /// The longest list or mapping accepted.
+    public var maximumCollectionCount: Int
+
+    /// Creates limits.
+    public init(maximumFileSize: Int = 16 << 20, maximumDepth: Int = 32, maximumCollectionCount: Int = 100_000) {
+        self.maximumFileSize = maximumFileSize
+        self.maximumDepth = maximumDepth
+        self.maximumCollectionCount = maximumCollectionCount
+    }
+}
+
+/// Builds a `YAMLNode` tree from libyaml's event stream, reporting what the flag format forbids
+/// (anchors, aliases, merge keys, tags, duplicate keys, several documents, tab indentation) with positions.
+struct YAMLParser {
+    var limits: InputLimits
+
+    /// Parses one file. Returns the root node (nil when the file is empty or unreadable as YAML)
+    /// and adds every problem to `diagnostics`.
+    func parse(_ bytes: [UInt8], diagnostics: inout FileDiagnostics) -> YAMLNode? {
+        if bytes.count > limits.maximumFileSize {
+            diagnostics.report(.inputLimit, at: SourceLocation(line: 1, column: 1), "the file is \(bytes.count) bytes, more than the limit of \(limits.maximumFileSize) bytes; split it into several files")
+            return nil
+        }
+        let tabLines = reportTabIndentation(bytes, diagnostics: &diagnostics)
+
+        var parser = yaml_parser_t()
+        guard yaml_parser_initialize(&parser) == 1 else {
+            diagnostics.report(.yamlSyntax, at: nil, "libyaml could not be initialised (out of memory)")
+            return nil
+        }
+        defer { yaml_parser_delete(&parser) }
+
+        return bytes.withUnsafeBufferPointer { buffer -> YAMLNode? in
+            yaml_parser_set_input_string(&parser, buffer.baseAddress, buffer.count)
+            var builder = TreeBuilder(limits: limits)
+            var event = yaml_event_t()
+            while true {
+                guard yaml_parser_parse(&parser, &event) == 1 else {
+                    let mark = parser.problem_mark
+                    let location = SourceLocation(line: Int(mark.line) + 1, column: Int(mark.column) + 1)
+                    if !tabLines.contains(location.line) {
+                        let problem = parser.problem.map { String(cString: $0) } ?? "unknown problem"
+                        let context = parser.context.map { String(cString: $0) + ": " } ?? ""
+                        diagnostics.report(.yamlSyntax, at: location, "\(context)\(problem); fix the YAML syntax here")
+                    }
+                    return nil
+                }
+                defer { yaml_event_delete(&event) }
+                if event.type == YAML_STREAM_END_EVENT { break }
+                if !builder.handle(&event, diagnostics: &diagnostics) { return nil }
+            }
+            return builder.root
+        }
+    }
+
+    /// Reports every line whose indentation contains a tab; returns those line numbers so that libyaml's
+    /// own, vaguer error on the same line is not reported twice.
+    private func reportTabIndentation(_ bytes: [UInt8], diagnostics: inout FileDiagnostics) -> Set<Int> {
+        var lines = Set<Int>()
+        var line = 1
+        var column = 1
+        var inIndentation = true
+        for byte in bytes {
+            if byte == UInt8(ascii: "\n") {
+                line += 1
+                column = 1
+                inIndentation = true
+                continue
+            }
+            if inIndentation {
+                if byte == UInt8(ascii: "\t") {
+                    diagnostics.report(.yamlTab, at: SourceLocation(line: line, column: column), "a tab is used for indentation; YAML allows only spaces there, so replace it with spaces")
+                    lines.insert(line)
+                    inIndentation = false
+                } else if byte != UInt8(ascii: " ") {
+                    inIndentation = false
+                }
+            }
+            if byte & 0xC0 != 0x80 { column += 1 }
+        }
+        return lines
+    }
+}
+
+/// Turns events into nodes with an explicit stack (no recursion, so depth is bounded by `limits`, not the stack).
+private struct TreeBuilder {
+    let limits: InputLimits
+    var root: YAMLNode?
+    var documentCount = 0
+    private var stack: [Frame] = []
+    /// Set while inside a subtree that is being skipped (too deep); counts the open collections.
+    private var skipDepth = 0
+
+    init(limits: InputLimits) {
+        self.limits = limits
+    }
+
+    private struct Frame {
+        var location: SourceLocation
+        var isMapping: Bool
+        var items: [YAMLNode] = []
+        var pairs: [YAMLPair] = []
+        var pendingKey: YAMLNode?
+        var keyLocations: [String: SourceLocation] = [:]
+        var overflowReported = false
+    }
+
+    /// Handles one event; returns false to stop parsing.
+    mutating func handle(_ event: inout yaml_event_t, diagnostics: inout FileDiagnostics) -> Bool {
+        let location = SourceLocation(line: Int(event.start_mark.line) + 1, column: Int(event.start_mark.column) + 1)
+        if skipDepth > 0 {
+            switch event.type {
+            case YAML_SEQUENCE_START_EVENT, YAML_MAPPING_START_EVENT: skipDepth += 1
+            case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
+                skipDepth -= 1
+                if skipDepth == 0 { add(YAMLNode(content: .scalar(YAMLScalar(value: "", isPlain: true)), location: location), diagnostics: &diagnostics) }
+            default: break
+            }
+            return true
+        }
+        switch event.type {
+        case YAML_DOCUMENT_START_EVENT:
+            documentCount += 1
+            if documentCount > 1 {
+                diagnostics.report(.yamlMultipleDocuments, at: location, "a flag file holds one YAML document; move this document (after '---') into its own file")
+                return false
+            }
+        case YAML_SCALAR_EVENT:
+            let scalar = event.data.scalar
+            checkAnchorAndTag(anchor: scalar.anchor, tag: scalar.tag, at: location, diagnostics: &diagnostics)
+            let text = String(decoding: UnsafeBufferPointer(start: scalar.value, count: scalar.length), as: UTF8.self)
+            let node = YAMLNode(content: .scalar(YAMLScalar(value: text, isPlain: scalar.style == YAML_PLAIN_SCALAR_STYLE)), location: location)
+            add(node, diagnostics: &diagnostics)
+        case YAML_ALIAS_EVENT:
+            let name = event.data.alias.anchor.map { String(cString: $0) } ?? ""
+            diagnostics.report(.yamlAnchor, at: location, "alias '*\(name)' hides content from a reviewer; write the value out, or share conditions through a segment")
+            add(YAMLNode(content: .scalar(YAMLScalar(value: "", isPlain: true)), location: location), diagnostics: &diagnostics)
+        case YAML_SEQUENCE_START_EVENT, YAML_MAPPING_START_EVENT:
+            let isMapping = event.type == YAML_MAPPING_START_EVENT
+            if isMapping {
+                checkAnchorAndTag(anchor: event.data.mapping_start.anchor, tag: event.data.mapping_start.tag, at: location, diagnostics: &diagnostics)
+            } else {
+                checkAnchorAndTag(anchor: event.data.sequence_start.anchor, tag: event.data.sequence_start.tag, at: location, diagnostics: &diagnostics)
+            }
+            if stack.count >= limits.maximumDepth {
+                diagnostics.report(.inputLimit, at: location, "nesting deeper than \(limits.maximumDepth) levels; flag files never need this much, so flatten the structure")
+                skipDepth = 1
+                return true
+            }
+            stack.append(Frame(location: location, isMapping: isMapping))
+        case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
+            guard let frame = stack.popLast() else { return true }
+            let node = frame.isMapping
+                ? YAMLNode(content: .mapping(frame.pairs), location: frame.location)
+                : YAMLNode(content: .sequence(frame.items), location: frame.location)
+            add(node, diagnostics: &diagnostics)
+        default:
+            break
+        }
+        return true
+    }
+
+    private mutating func add(_ node: YAMLNode, diagnostics: inout FileDiagnostics) {
+        guard var frame = stack.popLast() else {
+            root = node
+            return
+        }
+        defer { stack.append(frame) }
+        let count = frame.isMapping ? frame.pairs.count : frame.items.count
+        if count >= limits.maximumCollectionCount {
+            if !frame.overflowReported {
+                frame.overflowReported = true
+                diagnostics.report(.inputLimit, at: node.location, "more than \(limits.maximumCollectionCount) entries in one list or mapping; split it (for example into segments)")
+            }
+            if frame.isMapping && frame.pendingKey == nil { frame.pendingKey = node } else { frame.pendingKey = nil }
+            return
+        }
+        guard frame.isMapping else {
+            frame.items.append(node)
+            return
+        }
+        guard let key = frame.pendingKey else {
+            frame.pendingKey = node
+            return
+        }
+        frame.pendingKey = nil
+        guard let keyScalar = key.scalar else {
+            diagnostics.report(.wrongType, at: key.location, "a mapping key must be a plain name, not \(key.kindDescription)")
+            return
+        }
+        if keyScalar.isPlain && keyScalar.value == "<<" {
+            diagnostics.report(.yamlMergeKey, at: key.location, "merge keys ('<<') hide content from a reviewer; write the fields out, or share conditions through a segment")
+            return
+        }
+        if let first = frame.keyLocations[keyScalar.value] {
+            diagnostics.report(
+                .yamlDuplicateKey, at: key.location,
+                "'\(keyScalar.value)' is already defined at line \(first.line); YAML readers disagree on which one wins, so remove or rename one",
+                related: [Diagnostic.Related(file: diagnostics.file, location: first, message: "first defined here")]
+            )
+            return
+        }
+        frame.keyLocations[keyScalar.value] = key.location
+        frame.pairs.append(YAMLPair(key: key, value: node))
+    }
+
+    private func checkAnchorAndTag(anchor: UnsafeMutablePointer<yaml_char_t>?, tag: UnsafeMutablePointer<yaml_char_t>?, at location: SourceLocation, diagnostics: inout FileDiagnostics) {
+        if let anchor {
+            let name = String(cString: anchor)
+            diagnostics.report(.yamlAnchor, at: location, "anchor '&\(name)' lets other places copy this content out of a reviewer's sight; remove it and share conditions through a segment")
+        }
+        if let tag {
+            let name = String(cString: tag)
+            diagnostics.report(.yamlTag, at: location, "explicit tag '\(name)' is not supported; remove it (quote the value if you meant a string)")
+        }
+    }
+}

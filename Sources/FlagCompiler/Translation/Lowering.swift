@@ -1,0 +1,91 @@
+import FlagRuntime
+
+/// Lowers validated source files to snapshot flags: segments are inlined, and with an environment given,
+/// environment conditions are decided now (rules for other environments are dropped).
+struct Lowering {
+    let segments: [String: SourceSegment]
+    let environment: String?
+
+    init(files: [SourceFile], environment: String?) {
+        var segments: [String: SourceSegment] = [:]
+        for file in files {
+            for segment in file.segments where segments[segment.name.value] == nil {
+                segments[segment.name.value] = segment
+            }
+        }
+        self.segments = segments
+        self.environment = environment
+    }
+
+    /// The outcome of lowering a list of conditions: either they can never hold, or what remains to check at run time.
+    enum Lowered {
+        case never
+        case conditions([Condition])
+    }
+
+    func lower(_ files: [SourceFile]) -> [Flag] {
+        var flags: [Flag] = []
+        var cache: [String: Lowered] = [:]
+        for file in files {
+            for source in file.flags {
+                var rules: [Rule] = []
+                for rule in source.rules {
+                    guard case .conditions(let conditions) = lower(rule.conditions, cache: &cache) else { continue }
+                    rules.append(Rule(name: rule.name, from: rule.from?.value, until: rule.until?.value, conditions: conditions, outcome: rule.outcome))
+                }
+                flags.append(Flag(
+                    key: source.key.value,
+                    type: source.type,
+                    enabled: source.enabled,
+                    variants: source.variants,
+                    defaultVariant: source.defaultVariant,
+                    rules: rules,
+                    metadata: source.metadata
+                ))
+            }
+        }
+        return flags
+    }
+
+    private func lower(_ conditions: [SourceCondition], cache: inout [String: Lowered]) -> Lowered {
+        var lowered: [Condition] = []
+        for condition in conditions {
+            switch condition {
+            case .attribute(let condition):
+                lowered.append(condition)
+            case .environments(let names):
+                let names = names.map(\.value)
+                if let environment {
+                    if !names.contains(environment) { return .never }
+                } else {
+                    lowered.append(.environment(names))
+                }
+            case .segments(let names):
+                var resolved: [ResolvedSegment] = []
+                var alwaysMatches = false
+                for name in names.map(\.value) {
+                    switch lowerSegment(name, cache: &cache) {
+                    case .never:
+                        continue
+                    case .conditions(let conditions) where conditions.isEmpty:
+                        alwaysMatches = true
+                    case .conditions(let conditions):
+                        resolved.append(ResolvedSegment(name: name, conditions: conditions))
+                    }
+                }
+                if alwaysMatches { continue }
+                if resolved.isEmpty { return .never }
+                lowered.append(.segments(resolved))
+            }
+        }
+        return .conditions(lowered)
+    }
+
+    private func lowerSegment(_ name: String, cache: inout [String: Lowered]) -> Lowered {
+        if let cached = cache[name] { return cached }
+        guard let segment = segments[name] else { return .never }
+        let lowered = lower(segment.conditions, cache: &cache)
+        cache[name] = lowered
+        return lowered
+    }
+}

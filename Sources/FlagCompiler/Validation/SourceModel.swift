@@ -1,0 +1,58 @@
+import FlagRuntime
+
+/// A value with the place it was written.
+struct Located<Value> {
+    var value: Value
+    var location: SourceLocation
+}
+
+extension Located: Sendable where Value: Sendable {}
+
+/// One flag file after decoding: the boundary type between validation and lowering.
+struct SourceFile: Sendable {
+    var path: String
+    var module: Located<String>?
+    var flags: [SourceFlag] = []
+    var segments: [SourceSegment] = []
+}
+
+/// A flag as written, with the positions later checks need. Outcomes are already resolved to variant names.
+struct SourceFlag: Sendable {
+    var key: Located<String>
+    var file: String
+    var type: FlagValueType
+    var enabled: Bool
+    var variants: [Variant]
+    var defaultVariant: String
+    var rules: [SourceRule]
+    var metadata: FlagMetadata
+    var expiresLocation: SourceLocation?
+    /// The flag's fields as written (for `require` in `flagc.yaml`).
+    var presentFields: Set<String>
+}
+
+/// A rule as written.
+struct SourceRule: Sendable {
+    var location: SourceLocation
+    var name: String?
+    var from: Located<Int64>?
+    var until: Located<Int64>?
+    var conditions: [SourceCondition]
+    var outcome: Outcome
+}
+
+/// A condition as written: attribute conditions are final; environments and segments are checked across files
+/// and resolved during lowering.
+enum SourceCondition: Sendable {
+    case attribute(Condition)
+    case environments([Located<String>])
+    case segments([Located<String>])
+}
+
+/// A reusable audience.
+struct SourceSegment: Sendable {
+    var name: Located<String>
+    var file: String
+    var description: String?
+    var conditions: [SourceCondition]
+}

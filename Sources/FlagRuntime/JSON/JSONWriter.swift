@@ -1,0 +1,179 @@
+/// Writes JSON values canonically: object keys sorted by their UTF-8 bytes, no insignificant whitespace (compact) or 2-space indentation (pretty), a final newline only in pretty mode.
+///
+/// Strings escape only `"`, `\`, and control characters below U+0020 (`\b \f \n \r \t` in their
+/// short forms, the rest as `\u00xx` with lowercase hex); everything else, including `/` and
+/// non-ASCII characters, is written as raw UTF-8. Integers are written as decimal digits and
+/// doubles with Swift's shortest round-trip `description` (for example `3.0`, `0.1`, `1e-07`,
+/// `1.5e+300`), which is valid JSON for every finite value. JSON cannot represent infinities or
+/// NaN, so a non-finite `.double` is written as `null`.
+public struct JSONWriter: Sendable {
+    /// The layout of the output.
+    public enum Style: Sendable {
+        /// No whitespace at all and no final newline: `{"a":1,"b":[1,2]}`.
+        case compact
+        /// Two-space indentation, one member or element per line, and a final newline.
+        case pretty
+    }
+
+    /// The layout this writer produces.
+    public var style: Style
+
+    /// Creates a writer with the given layout.
+    public init(style: Style = .pretty) {
+        self.style = style
+    }
+
+    /// The canonical UTF-8 encoding of `value`.
+    public func bytes(_ value: JSONValue) -> [UInt8] {
+        var output: [UInt8] = []
+        output.reserveCapacity(256)
+        let pretty = style == .pretty
+        JSONWriter.write(value, into: &output, pretty: pretty, indent: 0)
+        if pretty { output.append(UInt8(ascii: "\n")) }
+        return output
+    }
+
+    /// The canonical encoding of `value` as a string.
+    public func string(_ value: JSONValue) -> String {
+        String(decoding: bytes(value), as: UTF8.self)
+    }
+}
+
+extension JSONWriter {
+    private static func write(_ value: JSONValue, into output: inout [UInt8], pretty: Bool, indent: Int) {
+        switch value {
+        case .null:
+            appendASCII("null", to: &output)
+        case .bool(let flag):
+            appendASCII(flag ? "true" : "false", to: &output)
+        case .integer(let number):
+            appendInteger(number, to: &output)
+        case .double(let number):
+            appendDouble(number, to: &output)
+        case .string(let text):
+            appendString(text, to: &output)
+        case .array(let elements):
+            if elements.isEmpty {
+                output.append(UInt8(ascii: "["))
+                output.append(UInt8(ascii: "]"))
+                return
+            }
+            output.append(UInt8(ascii: "["))
+            var first = true
+            for element in elements {
+                if !first { output.append(UInt8(ascii: ",")) }
+                first = false
+                if pretty { newline(indent: indent + 1, to: &output) }
+                write(element, into: &output, pretty: pretty, indent: indent + 1)
+            }
+            if pretty { newline(indent: indent, to: &output) }
+            output.append(UInt8(ascii: "]"))
+        case .object(let members):
+            if members.isEmpty {
+                output.append(UInt8(ascii: "{"))
+                output.append(UInt8(ascii: "}"))
+                return
+            }
+            output.append(UInt8(ascii: "{"))
+            let sorted = members.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+            var first = true
+            for (key, member) in sorted {
+                if !first { output.append(UInt8(ascii: ",")) }
+                first = false
+                if pretty { newline(indent: indent + 1, to: &output) }
+                appendString(key, to: &output)
+                output.append(UInt8(ascii: ":"))
+                if pretty { output.append(UInt8(ascii: " ")) }
+                write(member, into: &output, pretty: pretty, indent: indent + 1)
+            }
+            if pretty { newline(indent: indent, to: &output) }
+            output.append(UInt8(ascii: "}"))
+        }
+    }
+
+    private static func newline(indent: Int, to output: inout [UInt8]) {
+        output.append(UInt8(ascii: "\n"))
+        output.append(contentsOf: repeatElement(UInt8(ascii: " "), count: 2 * indent))
+    }
+
+    private static func appendASCII(_ text: StaticString, to output: inout [UInt8]) {
+        text.withUTF8Buffer { output.append(contentsOf: $0) }
+    }
+
+    private static func appendInteger(_ number: Int64, to output: inout [UInt8]) {
+        if number == 0 {
+            output.append(UInt8(ascii: "0"))
+            return
+        }
+        // Work with the magnitude so that Int64.min needs no special case.
+        var magnitude = number.magnitude
+        if number < 0 { output.append(UInt8(ascii: "-")) }
+        let start = output.count
+        while magnitude > 0 {
+            let (quotient, remainder) = magnitude.quotientAndRemainder(dividingBy: 10)
+            output.append(UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: remainder))
+            magnitude = quotient
+        }
+        output[start...].reverse()
+    }
+
+    private static func appendDouble(_ number: Double, to output: inout [UInt8]) {
+        guard number.isFinite else {
+            appendASCII("null", to: &output)
+            return
+        }
+        // Swift's `description` is the shortest representation that round-trips. For finite
+        // values it is always JSON-compatible: an optional `-`, digits, and either a fraction
+        // with at least one digit (`3.0`, `0.0001`) or an exponent with a sign (`1e-07`, `1e+16`).
+        var text = number.description
+        text.withUTF8 { output.append(contentsOf: $0) }
+    }
+
+    /// Hex digits used by `\u00xx` escapes.
+    private static let hexDigits: StaticString = "0123456789abcdef"
+
+    /// Appends `text` as a quoted, escaped JSON string.
+    static func appendString(_ text: String, to output: inout [UInt8]) {
+        var text = text
+        output.append(UInt8(ascii: "\""))
+        text.withUTF8 { utf8 in
+            var runStart = 0
+            var index = 0
+            let count = utf8.count
+            while index < count {
+                let byte = utf8[index]
+                if byte >= 0x20 && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\") {
+                    index &+= 1
+                    continue
+                }
+                if runStart < index {
+                    output.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<index]))
+                }
+                output.append(UInt8(ascii: "\\"))
+                switch byte {
+                case UInt8(ascii: "\""): output.append(UInt8(ascii: "\""))
+                case UInt8(ascii: "\\"): output.append(UInt8(ascii: "\\"))
+                case 0x08: output.append(UInt8(ascii: "b"))
+                case 0x0C: output.append(UInt8(ascii: "f"))
+                case 0x0A: output.append(UInt8(ascii: "n"))
+                case 0x0D: output.append(UInt8(ascii: "r"))
+                case 0x09: output.append(UInt8(ascii: "t"))
+                default:
+                    output.append(UInt8(ascii: "u"))
+                    output.append(UInt8(ascii: "0"))
+                    output.append(UInt8(ascii: "0"))
+                    hexDigits.withUTF8Buffer { digits in
+                        output.append(digits[Int(byte >> 4)])
+                        output.append(digits[Int(byte & 0x0F)])
+                    }
+                }
+                index &+= 1
+                runStart = index
+            }
+            if runStart < count {
+                output.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<count]))
+            }
+        }
+        output.append(UInt8(ascii: "\""))
+    }
+}

@@ -1,0 +1,359 @@
+// The JSON form of a snapshot (`snapshot.json`): `docs/snapshot-format.md` and `schemas/snapshot.schema.json`
+// describe it. Encoding is canonical (sorted keys), so equal snapshots give equal bytes.
+
+extension Snapshot {
+    /// The snapshot as a JSON value, in the shape of `schemas/snapshot.schema.json`.
+    public var jsonValue: JSONValue {
+        var object: [String: JSONValue] = [
+            "formatVersion": .integer(Int64(formatVersion)),
+            "id": .string(id),
+            "flags": Snapshot.flagsJSON(flags),
+        ]
+        if let revision { object["revision"] = .string(revision) }
+        if let environment { object["environment"] = .string(environment) }
+        return .object(object)
+    }
+
+    /// The canonical, pretty-printed bytes of `snapshot.json`.
+    public func jsonBytes() -> [UInt8] {
+        JSONWriter(style: .pretty).bytes(jsonValue)
+    }
+
+    /// The content id of a set of flags: SHA-256 of their canonical compact JSON together with the environment.
+    ///
+    /// The revision is deliberately left out, so recompiling the same flags at another commit keeps the id.
+    public static func contentID(environment: String?, flags: [Flag]) -> String {
+        var content: [String: JSONValue] = ["flags": flagsJSON(flags)]
+        if let environment { content["environment"] = .string(environment) }
+        return SHA256.hexDigest(JSONWriter(style: .compact).bytes(.object(content)))
+    }
+
+    /// Decodes a snapshot from the bytes of `snapshot.json`.
+    public init(jsonBytes bytes: [UInt8]) throws(SnapshotDecodingError) {
+        let value: JSONValue
+        do {
+            value = try JSONValue(parsing: bytes)
+        } catch {
+            throw SnapshotDecodingError(path: "", message: "not valid JSON: \(error)")
+        }
+        try self.init(json: value)
+    }
+
+    /// Decodes a snapshot from its JSON value.
+    public init(json: JSONValue) throws(SnapshotDecodingError) {
+        let root = try JSONReader(json, path: "")
+        let version = try root.int("formatVersion")
+        guard version == Snapshot.currentFormatVersion else {
+            throw SnapshotDecodingError(path: "formatVersion", message: "unsupported snapshot format version \(version); this reader supports version \(Snapshot.currentFormatVersion)")
+        }
+        let flagsObject = try root.object("flags")
+        var flags: [Flag] = []
+        flags.reserveCapacity(flagsObject.count)
+        for key in flagsObject.keys.sorted() {
+            flags.append(try Flag(json: JSONReader(flagsObject[key]!, path: "flags.\(key)"), key: key))
+        }
+        self.init(
+            formatVersion: version,
+            id: try root.string("id"),
+            revision: try root.optionalString("revision"),
+            environment: try root.optionalString("environment"),
+            flags: flags
+        )
+    }
+
+    static func flagsJSON(_ flags: [Flag]) -> JSONValue {
+        var object: [String: JSONValue] = [:]
+        object.reserveCapacity(flags.count)
+        for flag in flags { object[flag.key] = flag.jsonValue }
+        return .object(object)
+    }
+}
+
+/// A snapshot that could not be decoded: where (a JSON path) and why.
+public struct SnapshotDecodingError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The JSON path of the offending value, for example `flags.ui.new_dashboard.rules[0].split`.
+    public var path: String
+    /// What is wrong.
+    public var message: String
+
+    /// Creates a decoding error.
+    public init(path: String, message: String) {
+        self.path = path
+        self.message = message
+    }
+
+    /// `path: message`.
+    public var description: String { path.isEmpty ? message : "\(path): \(message)" }
+}
+
+extension Flag {
+    var jsonValue: JSONValue {
+        var metadataObject: [String: JSONValue] = [:]
+        if let description = metadata.description { metadataObject["description"] = .string(description) }
+        if let owner = metadata.owner { metadataObject["owner"] = .string(owner) }
+        if let expires = metadata.expires { metadataObject["expires"] = .integer(expires) }
+        if !metadata.values.isEmpty { metadataObject["values"] = .object(metadata.values) }
+        return .object([
+            "type": .string(type.rawValue),
+            "enabled": .bool(enabled),
+            "variants": .array(variants.map { .object(["name": .string($0.name), "value": $0.value.jsonValue]) }),
+            "defaultVariant": .string(defaultVariant),
+            "rules": .array(rules.map(\.jsonValue)),
+            "metadata": .object(metadataObject),
+        ])
+    }
+
+    init(json: JSONReader, key: String) throws(SnapshotDecodingError) {
+        let typeName = try json.string("type")
+        guard let type = FlagValueType(rawValue: typeName) else {
+            throw json.error("type", "unknown flag type '\(typeName)'")
+        }
+        var variants: [Variant] = []
+        for (index, element) in try json.array("variants").enumerated() {
+            let reader = try JSONReader(element, path: "\(json.path).variants[\(index)]")
+            let value = try FlagValue(json: reader.value("value"), type: type, path: "\(reader.path).value")
+            variants.append(Variant(name: try reader.string("name"), value: value))
+        }
+        var rules: [Rule] = []
+        for (index, element) in try json.array("rules").enumerated() {
+            rules.append(try Rule(json: JSONReader(element, path: "\(json.path).rules[\(index)]")))
+        }
+        let metadata = try JSONReader(json.value("metadata"), path: "\(json.path).metadata")
+        self.init(
+            key: key,
+            type: type,
+            enabled: try json.bool("enabled"),
+            variants: variants,
+            defaultVariant: try json.string("defaultVariant"),
+            rules: rules,
+            metadata: FlagMetadata(
+                description: try metadata.optionalString("description"),
+                owner: try metadata.optionalString("owner"),
+                expires: try metadata.optionalInt64("expires"),
+                values: try metadata.optionalObject("values") ?? [:]
+            )
+        )
+        guard variant(named: defaultVariant) != nil else {
+            throw json.error("defaultVariant", "names no variant of the flag")
+        }
+    }
+}
+
+extension FlagValue {
+    /// The value as JSON.
+    public var jsonValue: JSONValue {
+        switch self {
+        case .boolean(let value): .bool(value)
+        case .string(let value): .string(value)
+        case .integer(let value): .integer(value)
+        case .number(let value): .double(value)
+        case .object(let value): .object(value)
+        }
+    }
+
+    init(json: JSONValue, type: FlagValueType, path: String) throws(SnapshotDecodingError) {
+        switch (type, json) {
+        case (.boolean, .bool(let value)): self = .boolean(value)
+        case (.string, .string(let value)): self = .string(value)
+        case (.integer, .integer(let value)): self = .integer(value)
+        case (.number, .double(let value)): self = .number(value)
+        case (.number, .integer(let value)): self = .number(Double(value))
+        case (.object, .object(let value)): self = .object(value)
+        default: throw SnapshotDecodingError(path: path, message: "expected a \(type.rawValue) value")
+        }
+    }
+}
+
+extension Rule {
+    var jsonValue: JSONValue {
+        var object: [String: JSONValue] = ["conditions": .array(conditions.map(\.jsonValue))]
+        if let name { object["name"] = .string(name) }
+        if let from { object["from"] = .integer(from) }
+        if let until { object["until"] = .integer(until) }
+        switch outcome {
+        case .serve(let variant):
+            object["serve"] = .string(variant)
+        case .split(let split):
+            object["split"] = .object([
+                "seed": .string(split.seed),
+                "bucketBy": .string(split.bucketBy),
+                "buckets": .array(split.buckets.map { .object(["variant": .string($0.variant), "weight": .integer(Int64($0.weight))]) }),
+            ])
+        }
+        return .object(object)
+    }
+
+    init(json: JSONReader) throws(SnapshotDecodingError) {
+        var conditions: [Condition] = []
+        for (index, element) in try json.array("conditions").enumerated() {
+            conditions.append(try Condition(json: JSONReader(element, path: "\(json.path).conditions[\(index)]")))
+        }
+        let outcome: Outcome
+        if let serve = try json.optionalString("serve") {
+            outcome = .serve(variant: serve)
+        } else if json.has("split") {
+            let split = try JSONReader(json.value("split"), path: "\(json.path).split")
+            var buckets: [Split.Bucket] = []
+            for (index, element) in try split.array("buckets").enumerated() {
+                let bucket = try JSONReader(element, path: "\(split.path).buckets[\(index)]")
+                buckets.append(Split.Bucket(variant: try bucket.string("variant"), weight: try bucket.int("weight")))
+            }
+            guard buckets.reduce(0, { $0 + $1.weight }) == 10_000, buckets.allSatisfy({ $0.weight >= 0 }) else {
+                throw split.error("buckets", "weights must be non-negative and sum to 10000")
+            }
+            outcome = .split(Split(seed: try split.string("seed"), bucketBy: try split.string("bucketBy"), buckets: buckets))
+        } else {
+            throw json.error("", "a rule needs 'serve' or 'split'")
+        }
+        self.init(
+            name: try json.optionalString("name"),
+            from: try json.optionalInt64("from"),
+            until: try json.optionalInt64("until"),
+            conditions: conditions,
+            outcome: outcome
+        )
+    }
+}
+
+extension Condition {
+    var jsonValue: JSONValue {
+        switch self {
+        case .attribute(let name, let op, let operand):
+            var object: [String: JSONValue] = ["attribute": .string(name), "op": .string(op.rawValue)]
+            switch operand {
+            case .string(let value): object["value"] = .string(value)
+            case .number(let value): object["value"] = Condition.numberJSON(value)
+            case .boolean(let value): object["value"] = .bool(value)
+            case .timestamp(let value): object["value"] = .integer(value)
+            case .strings(let values): object["values"] = .array(values.map { .string($0) })
+            case .numbers(let values): object["values"] = .array(values.map(Condition.numberJSON))
+            }
+            return .object(object)
+        case .environment(let names):
+            return .object(["environments": .array(names.map { .string($0) })])
+        case .segments(let segments):
+            return .object(["segments": .array(segments.map {
+                .object(["name": .string($0.name), "conditions": .array($0.conditions.map(\.jsonValue))])
+            })])
+        }
+    }
+
+    /// Integral numbers are written without a fraction so that `lt: 3` reads as `3` in the snapshot.
+    private static func numberJSON(_ value: Double) -> JSONValue {
+        if value == value.rounded(), abs(value) < 9_007_199_254_740_992 { return .integer(Int64(value)) }
+        return .double(value)
+    }
+
+    init(json: JSONReader) throws(SnapshotDecodingError) {
+        if json.has("environments") {
+            self = .environment(try json.strings("environments"))
+        } else if json.has("segments") {
+            var segments: [ResolvedSegment] = []
+            for (index, element) in try json.array("segments").enumerated() {
+                let segment = try JSONReader(element, path: "\(json.path).segments[\(index)]")
+                var conditions: [Condition] = []
+                for (conditionIndex, condition) in try segment.array("conditions").enumerated() {
+                    conditions.append(try Condition(json: JSONReader(condition, path: "\(segment.path).conditions[\(conditionIndex)]")))
+                }
+                segments.append(ResolvedSegment(name: try segment.string("name"), conditions: conditions))
+            }
+            self = .segments(segments)
+        } else {
+            let opName = try json.string("op")
+            guard let op = Operator(rawValue: opName) else { throw json.error("op", "unknown operator '\(opName)'") }
+            let operand: Operand
+            if json.has("values") {
+                let values = try json.array("values")
+                if values.allSatisfy({ $0.stringValue != nil }) {
+                    operand = .strings(values.map { $0.stringValue! })
+                } else if values.allSatisfy({ $0.doubleValue != nil }) {
+                    operand = .numbers(values.map { $0.doubleValue! })
+                } else {
+                    throw json.error("values", "expected a list of strings or a list of numbers")
+                }
+            } else {
+                switch (op, try json.value("value")) {
+                case (.before, .integer(let value)), (.after, .integer(let value)): operand = .timestamp(value)
+                case (_, .string(let value)): operand = .string(value)
+                case (_, .bool(let value)): operand = .boolean(value)
+                case (_, .integer(let value)): operand = .number(Double(value))
+                case (_, .double(let value)): operand = .number(value)
+                default: throw json.error("value", "expected a string, number or boolean")
+                }
+            }
+            self = .attribute(name: try json.string("attribute"), op: op, operand: operand)
+        }
+    }
+}
+
+/// Typed access to a JSON object, with errors that name the path.
+struct JSONReader {
+    let object: [String: JSONValue]
+    let path: String
+
+    init(_ value: JSONValue, path: String) throws(SnapshotDecodingError) {
+        guard case .object(let object) = value else {
+            throw SnapshotDecodingError(path: path, message: "expected an object")
+        }
+        self.object = object
+        self.path = path
+    }
+
+    func error(_ key: String, _ message: String) -> SnapshotDecodingError {
+        SnapshotDecodingError(path: key.isEmpty ? path : (path.isEmpty ? key : "\(path).\(key)"), message: message)
+    }
+
+    func has(_ key: String) -> Bool { object[key] != nil }
+
+    func value(_ key: String) throws(SnapshotDecodingError) -> JSONValue {
+        guard let value = object[key] else { throw error(key, "missing") }
+        return value
+    }
+
+    func string(_ key: String) throws(SnapshotDecodingError) -> String {
+        guard let value = try self.value(key).stringValue else { throw error(key, "expected a string") }
+        return value
+    }
+
+    func optionalString(_ key: String) throws(SnapshotDecodingError) -> String? {
+        guard has(key) else { return nil }
+        return try string(key)
+    }
+
+    func bool(_ key: String) throws(SnapshotDecodingError) -> Bool {
+        guard let value = try self.value(key).boolValue else { throw error(key, "expected true or false") }
+        return value
+    }
+
+    func int(_ key: String) throws(SnapshotDecodingError) -> Int {
+        guard let value = try self.value(key).integerValue, let int = Int(exactly: value) else { throw error(key, "expected an integer") }
+        return int
+    }
+
+    func optionalInt64(_ key: String) throws(SnapshotDecodingError) -> Int64? {
+        guard has(key) else { return nil }
+        guard let value = try self.value(key).integerValue else { throw error(key, "expected an integer") }
+        return value
+    }
+
+    func array(_ key: String) throws(SnapshotDecodingError) -> [JSONValue] {
+        guard let value = try self.value(key).arrayValue else { throw error(key, "expected an array") }
+        return value
+    }
+
+    func strings(_ key: String) throws(SnapshotDecodingError) -> [String] {
+        let values = try array(key)
+        guard values.allSatisfy({ $0.stringValue != nil }) else { throw error(key, "expected a list of strings") }
+        return values.map { $0.stringValue! }
+    }
+
+    func object(_ key: String) throws(SnapshotDecodingError) -> [String: JSONValue] {
+        guard let value = try self.value(key).objectValue else { throw error(key, "expected an object") }
+        return value
+    }
+
+    func optionalObject(_ key: String) throws(SnapshotDecodingError) -> [String: JSONValue]? {
+        guard has(key) else { return nil }
+        return try object(key)
+    }
+}

@@ -1,0 +1,99 @@
+/// A semantic version (semver 2.0.0): `MAJOR.MINOR.PATCH[-PRERELEASE][+BUILD]`, compared by semver precedence.
+///
+/// ```swift
+/// SemanticVersion("2.4.0-beta.1")! < SemanticVersion("2.4.0")!   // true: a pre-release sorts below its release
+/// ```
+public struct SemanticVersion: Sendable, Hashable, Comparable, CustomStringConvertible {
+    /// The major version.
+    public var major: UInt64
+    /// The minor version.
+    public var minor: UInt64
+    /// The patch version.
+    public var patch: UInt64
+    /// Dot-separated pre-release identifiers; empty for a release.
+    public var prerelease: [String]
+    /// Build metadata, ignored by comparison.
+    public var build: [String]
+
+    /// Parses a version; a leading `v` is accepted. Returns nil when the text is not semver 2.0.0.
+    public init?(_ text: String) {
+        var rest = Substring(text)
+        if rest.hasPrefix("v") { rest = rest.dropFirst() }
+        var build: [String] = []
+        if let plus = rest.firstIndex(of: "+") {
+            build = rest[rest.index(after: plus)...].split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+            guard build.allSatisfy(SemanticVersion.isIdentifier) else { return nil }
+            rest = rest[..<plus]
+        }
+        var prerelease: [String] = []
+        if let dash = rest.firstIndex(of: "-") {
+            prerelease = rest[rest.index(after: dash)...].split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+            guard prerelease.allSatisfy({ SemanticVersion.isIdentifier($0) && !SemanticVersion.hasLeadingZero($0) }) else { return nil }
+            rest = rest[..<dash]
+        }
+        let core = rest.split(separator: ".", omittingEmptySubsequences: false)
+        guard core.count == 3 else { return nil }
+        var numbers: [UInt64] = []
+        for part in core {
+            guard !part.isEmpty, part.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }), !SemanticVersion.hasLeadingZero(part), let number = UInt64(part) else {
+                return nil
+            }
+            numbers.append(number)
+        }
+        self.major = numbers[0]
+        self.minor = numbers[1]
+        self.patch = numbers[2]
+        self.prerelease = prerelease
+        self.build = build
+    }
+
+    private static func isIdentifier(_ part: some StringProtocol) -> Bool {
+        !part.isEmpty && part.utf8.allSatisfy { ($0 >= 48 && $0 <= 57) || ($0 >= 65 && $0 <= 90) || ($0 >= 97 && $0 <= 122) || $0 == 45 }
+    }
+
+    private static func hasLeadingZero(_ part: some StringProtocol) -> Bool {
+        part.utf8.count > 1 && part.utf8.first == 48 && part.utf8.allSatisfy { $0 >= 48 && $0 <= 57 }
+    }
+
+    /// Semver precedence: build metadata is ignored, a pre-release sorts below its release.
+    public static func < (lhs: SemanticVersion, rhs: SemanticVersion) -> Bool {
+        if lhs.major != rhs.major { return lhs.major < rhs.major }
+        if lhs.minor != rhs.minor { return lhs.minor < rhs.minor }
+        if lhs.patch != rhs.patch { return lhs.patch < rhs.patch }
+        switch (lhs.prerelease.isEmpty, rhs.prerelease.isEmpty) {
+        case (true, true), (true, false): return false
+        case (false, true): return true
+        case (false, false): break
+        }
+        for (left, right) in zip(lhs.prerelease, rhs.prerelease) where left != right {
+            switch (UInt64(left), UInt64(right)) {
+            case let (l?, r?): return l < r
+            case (_?, nil): return true
+            case (nil, _?): return false
+            case (nil, nil): return left < right
+            }
+        }
+        return lhs.prerelease.count < rhs.prerelease.count
+    }
+
+    /// Equal by precedence (build metadata ignored).
+    public static func == (lhs: SemanticVersion, rhs: SemanticVersion) -> Bool {
+        lhs.major == rhs.major && lhs.minor == rhs.minor && lhs.patch == rhs.patch && lhs.prerelease == rhs.prerelease
+    }
+
+    /// Hashes what precedence compares.
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(major)
+        hasher.combine(minor)
+        hasher.combine(patch)
+        hasher.combine(prerelease)
+    }
+
+    /// The version as text.
+    public var description: String {
+        var text = "\(major).\(minor).\(patch)"
+        if !prerelease.isEmpty { text += "-" + prerelease.joined(separator: ".") }
+        if !build.isEmpty { text += "+" + build.joined(separator: ".") }
+        return text
+    }
+}

@@ -1,0 +1,3 @@
+import FlagCommands
+
+await Flagc.runAndExit()
