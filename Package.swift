@@ -36,11 +36,12 @@ let package = Package(
         .testTarget(
             name: "FlagCompilerTests",
             dependencies: ["FlagCompiler", "FlagRuntime"],
-            resources: [.copy("Fixtures")]
+            exclude: ["Fixtures"]
         ),
         .testTarget(
             name: "FlagcEndToEndTests",
-            dependencies: ["FlagRuntime"]
+            dependencies: ["flagc", "FlagRuntime"],
+            exclude: ["Fixtures"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -370,7 +370,7 @@ struct JSONRejectionTests {
         RejectionCase("\u{FEFF}1", "a byte order mark is not allowed", column: 1),
         // Duplicate keys.
         RejectionCase("{\"a\": 1,\n \"a\": 2}", "duplicate key \"a\" in object", line: 2, column: 2),
-        RejectionCase("{\"x\":{\"k\\n\":1,\"k\\u000a\":2}}", "duplicate key \"k\\n\" in object", column: 14),
+        RejectionCase("{\"x\":{\"k\\n\":1,\"k\\u000a\":2}}", "duplicate key \"k\\n\" in object", column: 15),
         RejectionCase("{\"é\":1,\"e\u{0301}\":2}", "duplicate key \"e\u{0301}\" in object (canonically equivalent to \"é\")", column: 8),
         // Numbers.
         RejectionCase("[01]", "leading zeros are not allowed in numbers", column: 2),

@@ -48,8 +48,17 @@ struct YAMLParser {
                     let location = SourceLocation(line: Int(mark.line) + 1, column: Int(mark.column) + 1)
                     if !tabLines.contains(location.line) {
                         let problem = parser.problem.map { String(cString: $0) } ?? "unknown problem"
-                        let context = parser.context.map { String(cString: $0) + ": " } ?? ""
-                        diagnostics.report(.yamlSyntax, at: location, "\(context)\(problem); fix the YAML syntax here")
+                        var related: [Diagnostic.Related] = []
+                        var context = ""
+                        if let text = parser.context.map({ String(cString: $0) }) {
+                            context = text + ": "
+                            let mark = parser.context_mark
+                            let contextLocation = SourceLocation(line: Int(mark.line) + 1, column: Int(mark.column) + 1)
+                            if contextLocation != location {
+                                related.append(Diagnostic.Related(file: diagnostics.file, location: contextLocation, message: "\(text) that starts here"))
+                            }
+                        }
+                        diagnostics.report(.yamlSyntax, at: location, "\(context)\(problem); fix the YAML syntax here", related: related)
                     }
                     return nil
                 }
@@ -57,7 +66,9 @@ struct YAMLParser {
                 if event.type == YAML_STREAM_END_EVENT { break }
                 if !builder.handle(&event, diagnostics: &diagnostics) { return nil }
             }
-            return builder.root
+            // Content hidden behind aliases or merge keys is missing from the tree; decoding it would only
+            // report knock-on errors, so the file stops here.
+            return builder.droppedContent ? nil : builder.root
         }
     }
 
@@ -95,9 +106,9 @@ private struct TreeBuilder {
     let limits: InputLimits
     var root: YAMLNode?
     var documentCount = 0
+    /// Set when an alias or merge key was left out, so the tree lacks content the author wrote.
+    var droppedContent = false
     private var stack: [Frame] = []
-    /// Set while inside a subtree that is being skipped (too deep); counts the open collections.
-    private var skipDepth = 0
 
     init(limits: InputLimits) {
         self.limits = limits
@@ -116,16 +127,6 @@ private struct TreeBuilder {
     /// Handles one event; returns false to stop parsing.
     mutating func handle(_ event: inout yaml_event_t, diagnostics: inout FileDiagnostics) -> Bool {
         let location = SourceLocation(line: Int(event.start_mark.line) + 1, column: Int(event.start_mark.column) + 1)
-        if skipDepth > 0 {
-            switch event.type {
-            case YAML_SEQUENCE_START_EVENT, YAML_MAPPING_START_EVENT: skipDepth += 1
-            case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
-                skipDepth -= 1
-                if skipDepth == 0 { add(YAMLNode(content: .scalar(YAMLScalar(value: "", isPlain: true)), location: location), diagnostics: &diagnostics) }
-            default: break
-            }
-            return true
-        }
         switch event.type {
         case YAML_DOCUMENT_START_EVENT:
             documentCount += 1
@@ -141,6 +142,7 @@ private struct TreeBuilder {
             add(node, diagnostics: &diagnostics)
         case YAML_ALIAS_EVENT:
             let name = event.data.alias.anchor.map { String(cString: $0) } ?? ""
+            droppedContent = true
             diagnostics.report(.yamlAnchor, at: location, "alias '*\(name)' hides content from a reviewer; write the value out, or share conditions through a segment")
             add(YAMLNode(content: .scalar(YAMLScalar(value: "", isPlain: true)), location: location), diagnostics: &diagnostics)
         case YAML_SEQUENCE_START_EVENT, YAML_MAPPING_START_EVENT:
@@ -152,8 +154,7 @@ private struct TreeBuilder {
             }
             if stack.count >= limits.maximumDepth {
                 diagnostics.report(.inputLimit, at: location, "nesting deeper than \(limits.maximumDepth) levels; flag files never need this much, so flatten the structure")
-                skipDepth = 1
-                return true
+                return false
             }
             stack.append(Frame(location: location, isMapping: isMapping))
         case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
@@ -197,6 +198,7 @@ private struct TreeBuilder {
             return
         }
         if keyScalar.isPlain && keyScalar.value == "<<" {
+            droppedContent = true
             diagnostics.report(.yamlMergeKey, at: key.location, "merge keys ('<<') hide content from a reviewer; write the fields out, or share conditions through a segment")
             return
         }

@@ -27,11 +27,11 @@ struct Lowering {
         var flags: [Flag] = []
         var cache: [String: Lowered] = [:]
         for file in files {
-            for source in file.flags {
+            for source in file.flags where source.isComplete {
                 var rules: [Rule] = []
                 for rule in source.rules {
-                    guard case .conditions(let conditions) = lower(rule.conditions, cache: &cache) else { continue }
-                    rules.append(Rule(name: rule.name, from: rule.from?.value, until: rule.until?.value, conditions: conditions, outcome: rule.outcome))
+                    guard let outcome = rule.outcome, case .conditions(let conditions) = lower(rule.conditions, cache: &cache) else { continue }
+                    rules.append(Rule(name: rule.name, from: rule.from?.value, until: rule.until?.value, conditions: conditions, outcome: outcome))
                 }
                 flags.append(Flag(
                     key: source.key.value,

@@ -81,36 +81,55 @@ struct FileDecoder {
         if let values = fields["metadata"] { metadata.values = decodeMetadata(values.value) }
         let enabled = fields["enabled"].flatMap { diagnostics.bool($0.value, "'enabled'") } ?? true
 
-        guard let (type, variants, isImplicit) = decodeVariants(fields["variants"]?.value, key: key) else { return nil }
+        var flag = SourceFlag(
+            key: Located(value: key, location: keyLocation),
+            file: diagnostics.file,
+            type: .boolean,
+            enabled: enabled,
+            variants: [],
+            defaultVariant: "",
+            rules: [],
+            metadata: metadata,
+            expiresLocation: expiresLocation,
+            presentFields: Set(fields.keys),
+            isComplete: false
+        )
+        // Without valid variants, defaults and outcomes cannot be checked; the flag still takes part in
+        // the checks across files (naming, duplicates, required fields).
+        guard let (type, variants, isImplicit) = decodeVariants(fields["variants"]?.value, key: key) else { return flag }
         let flagContext = FlagContext(key: key, type: type, variants: variants, isImplicitBoolean: isImplicit)
+        flag.type = type
+        flag.variants = variants
+        var complete = true
 
-        var defaultVariant: String?
         if let value = fields["default"] {
-            defaultVariant = resolveVariant(value.value, in: flagContext, rule: .defaultUnknownVariant, what: "'default'")
+            if let name = resolveVariant(value.value, in: flagContext, rule: .defaultUnknownVariant, what: "'default'") {
+                flag.defaultVariant = name
+            } else {
+                complete = false
+            }
         } else {
             let example = isImplicit ? "false" : variants.first?.name ?? "off"
             diagnostics.report(.missingField, at: keyLocation, "flag '\(key)' has no 'default'; add 'default: \(example)' (the value served when no rule matches)")
+            complete = false
         }
 
-        var rules: [SourceRule] = []
-        if let rulesField = fields["rules"], let items = diagnostics.list(rulesField.value, "'rules'", allowEmpty: true) {
-            for item in items {
-                if let rule = decodeRule(item, flag: flagContext) { rules.append(rule) }
+        if let rulesField = fields["rules"] {
+            if let items = diagnostics.list(rulesField.value, "'rules'", allowEmpty: true) {
+                for (index, item) in items.enumerated() {
+                    guard let rule = decodeRule(item, index: index, flag: flagContext) else {
+                        complete = false
+                        continue
+                    }
+                    if rule.outcome == nil { complete = false }
+                    flag.rules.append(rule)
+                }
+            } else {
+                complete = false
             }
         }
-        guard let defaultVariant else { return nil }
-        return SourceFlag(
-            key: Located(value: key, location: keyLocation),
-            file: diagnostics.file,
-            type: type,
-            enabled: enabled,
-            variants: variants,
-            defaultVariant: defaultVariant,
-            rules: rules,
-            metadata: metadata,
-            expiresLocation: expiresLocation,
-            presentFields: Set(fields.keys)
-        )
+        flag.isComplete = complete
+        return flag
     }
 
     /// What outcome resolution needs to know about the flag being decoded.
@@ -245,16 +264,18 @@ struct FileDecoder {
 
     // MARK: Rules
 
-    private mutating func decodeRule(_ node: YAMLNode, flag: FlagContext) -> SourceRule? {
+    private mutating func decodeRule(_ node: YAMLNode, index: Int, flag: FlagContext) -> SourceRule? {
         guard let fields = diagnostics.fields(of: node, allowed: FileDecoder.ruleFields, in: "a rule of '\(flag.key)'") else { return nil }
         var valid = true
         let name = fields["name"].flatMap { diagnostics.text($0.value, "'name'") }
-        let from = fields["from"].flatMap { diagnostics.dateTime($0.value, "'from'") }
-        let until = fields["until"].flatMap { diagnostics.dateTime($0.value, "'until'") }
+        var from = fields["from"].flatMap { diagnostics.dateTime($0.value, "'from'") }
+        var until = fields["until"].flatMap { diagnostics.dateTime($0.value, "'until'") }
         if fields["from"] != nil && from == nil || fields["until"] != nil && until == nil { valid = false }
-        if let from, let until, from.value >= until.value {
-            diagnostics.report(.windowOrder, at: from.location, "'from' (\(Timestamp.format(from.value))) is not before 'until' (\(Timestamp.format(until.value))), so the rule can never be active; swap or correct them")
+        if let start = from, let end = until, start.value >= end.value {
+            diagnostics.report(.windowOrder, at: start.location, "'from' (\(Timestamp.format(start.value))) is not before 'until' (\(Timestamp.format(end.value))), so the rule can never be active; swap or correct them")
             valid = false
+            from = nil
+            until = nil
         }
         var conditions: [SourceCondition] = []
         if let when = fields["when"] {
@@ -263,12 +284,13 @@ struct FileDecoder {
         }
 
         let outcomes = ["serve", "split", "rollout"].filter { fields[$0] != nil }
+        var rule = SourceRule(index: index, location: node.location, name: name, from: from, until: until, conditions: conditions, outcome: nil)
         guard outcomes.count == 1 else {
             let message = outcomes.isEmpty
                 ? "the rule has no outcome; add one of 'serve', 'split' or 'rollout'"
                 : "the rule has \(outcomes.map { "'\($0)'" }.joined(separator: " and ")); keep exactly one outcome per rule"
             diagnostics.report(.ruleOutcome, at: node.location, message)
-            return nil
+            return rule
         }
         for field in ["bucket_by", "seed"] where fields[field] != nil && outcomes[0] == "serve" {
             diagnostics.report(.unknownField, at: fields[field]!.key.location, "'\(field)' applies only to 'split' and 'rollout'; remove it from this 'serve' rule")
@@ -277,23 +299,23 @@ struct FileDecoder {
         let outcome: Outcome
         switch outcomes[0] {
         case "serve":
-            guard let variant = resolveVariant(fields["serve"]!.value, in: flag, rule: .serveUnknownVariant, what: "'serve'") else { return nil }
+            guard let variant = resolveVariant(fields["serve"]!.value, in: flag, rule: .serveUnknownVariant, what: "'serve'") else { return rule }
             outcome = .serve(variant: variant)
         default:
             let seed = fields["seed"].flatMap { diagnostics.name($0.value, "'seed'") } ?? flag.key
             var bucketBy = Condition.targetingKey
             if let field = fields["bucket_by"] {
-                guard let attribute = diagnostics.name(field.value, "'bucket_by'") else { return nil }
+                guard let attribute = diagnostics.name(field.value, "'bucket_by'") else { return rule }
                 bucketBy = attribute
             }
             let buckets = outcomes[0] == "split"
                 ? decodeSplit(fields["split"]!.value, flag: flag)
                 : decodeRollout(fields["rollout"]!.value, flag: flag)
-            guard let buckets else { return nil }
+            guard let buckets else { return rule }
             outcome = .split(Split(seed: seed, bucketBy: bucketBy, buckets: buckets))
         }
-        guard valid else { return nil }
-        return SourceRule(location: node.location, name: name, from: from, until: until, conditions: conditions, outcome: outcome)
+        if valid { rule.outcome = outcome }
+        return rule
     }
 
     private mutating func decodeSplit(_ node: YAMLNode, flag: FlagContext) -> [Split.Bucket]? {

@@ -63,21 +63,21 @@ struct ProjectValidator {
             ))
         }
         var catchAll: SourceRule?
-        for (index, rule) in flag.rules.enumerated() {
+        for rule in flag.rules {
             checkConditions(rule.conditions, file: flag.file, segments: segments, into: &diagnostics)
             if let until = rule.until, until.value <= now {
                 diagnostics.append(Diagnostic(
                     .windowPassed, file: flag.file, at: until.location,
-                    "rule \(index + 1) of '\(key)' ended at \(Timestamp.format(until.value)) and can never match again; remove the rule"
+                    "rule \(rule.index + 1) of '\(key)' ended at \(Timestamp.format(until.value)) and can never match again; remove the rule"
                 ))
             }
             if let catchAll {
                 diagnostics.append(Diagnostic(
                     .unreachableRule, file: flag.file, at: rule.location,
-                    "rule \(index + 1) of '\(key)' can never match: the rule at line \(catchAll.location.line) has no conditions and always serves; move this rule above it or remove it",
+                    "rule \(rule.index + 1) of '\(key)' can never match: the rule at line \(catchAll.location.line) has no conditions and always serves; move this rule above it or remove it",
                     related: [Diagnostic.Related(file: flag.file, location: catchAll.location, message: "this rule always matches")]
                 ))
-            } else if rule.conditions.isEmpty, rule.from == nil, rule.until == nil, case .serve = rule.outcome {
+            } else if rule.conditions.isEmpty, rule.from == nil, rule.until == nil, case .serve? = rule.outcome {
                 catchAll = rule
             }
         }

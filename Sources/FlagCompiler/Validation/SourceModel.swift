@@ -29,16 +29,21 @@ struct SourceFlag: Sendable {
     var expiresLocation: SourceLocation?
     /// The flag's fields as written (for `require` in `flagc.yaml`).
     var presentFields: Set<String>
+    /// False when a part of the flag was invalid (and reported): such a flag is checked across files but never lowered.
+    var isComplete: Bool
 }
 
 /// A rule as written.
 struct SourceRule: Sendable {
+    /// The 0-based position in the flag's `rules` list.
+    var index: Int
     var location: SourceLocation
     var name: String?
     var from: Located<Int64>?
     var until: Located<Int64>?
     var conditions: [SourceCondition]
-    var outcome: Outcome
+    /// Nil when the outcome was invalid (and reported).
+    var outcome: Outcome?
 }
 
 /// A condition as written: attribute conditions are final; environments and segments are checked across files

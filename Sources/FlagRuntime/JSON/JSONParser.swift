@@ -34,7 +34,10 @@ extension JSONValue {
     /// escapes, invalid UTF-8, unpaired UTF-16 surrogate escapes, numbers too large for a
     /// `Double`, and more than `maximumDepth` nested arrays and objects. Numbers without a
     /// fraction or exponent that fit `Int64` become `.integer`; all others become `.double`.
-    /// Parsing is iterative, so deep nesting produces an error rather than a stack overflow.
+    /// Parsing is iterative, so deep nesting produces an error rather than a stack overflow (but
+    /// comparing, hashing, writing and destroying a value recurse, so keep `maximumDepth` modest).
+    /// Keys are compared as Swift strings, so two canonically equivalent spellings of a key (such
+    /// as `"é"` and `"e\u0301"`) count as duplicates.
     public init(parsing bytes: some Collection<UInt8>, maximumDepth: Int = 128) throws(JSONParseError) {
         let result: Result<JSONValue, JSONParseError>? = bytes.withContiguousStorageIfAvailable { buffer in
             JSONValue.parse(buffer, maximumDepth: maximumDepth)
@@ -147,18 +150,26 @@ private struct JSONParser {
 
     // MARK: Document
 
+    /// An open array or object: where its elements start in the shared value and key stacks.
+    struct Frame {
+        var isObject: Bool
+        var valueStart: Int
+        var keyStart: Int
+    }
+
     mutating func parseDocument() throws(JSONParseError) -> JSONValue {
         skipWhitespace()
         if position == input.count {
             throw error("empty input", at: position)
         }
 
-        // Open containers, innermost last. `isObject[i]` says which of `arrays` / `objects` holds
-        // the container at depth i; containers are mutated in place to avoid copy-on-write copies.
-        var isObject: [Bool] = []
-        var arrays: [[JSONValue]] = []
-        var objects: [[String: JSONValue]] = []
-        var pendingKeys: [String] = []
+        // Open containers, innermost last. Finished elements and member keys of all open
+        // containers live in shared stacks; a container is built in one go when it closes, so
+        // objects are created with the right capacity and every key is hashed once.
+        var frames: [Frame] = []
+        var values: [JSONValue] = []
+        var keys: [String] = []
+        var keyOffsets: [Int] = []
 
         parseValue: while true {
             skipWhitespace()
@@ -167,7 +178,7 @@ private struct JSONParser {
             let byte = input[position]
             switch byte {
             case openBrace:
-                guard isObject.count < maximumDepth else {
+                guard frames.count < maximumDepth else {
                     throw error("nesting is deeper than the maximum depth of \(maximumDepth)", at: position)
                 }
                 position &+= 1
@@ -180,14 +191,12 @@ private struct JSONParser {
                     guard input[position] == quote else {
                         throw error("expected a string key or '}' after '{'", at: position)
                     }
-                    let key = try parseKey(existing: [:])
-                    isObject.append(true)
-                    objects.append([:])
-                    pendingKeys.append(key)
+                    frames.append(Frame(isObject: true, valueStart: values.count, keyStart: keys.count))
+                    try parseKey(into: &keys, offsets: &keyOffsets)
                     continue parseValue
                 }
             case openBracket:
-                guard isObject.count < maximumDepth else {
+                guard frames.count < maximumDepth else {
                     throw error("nesting is deeper than the maximum depth of \(maximumDepth)", at: position)
                 }
                 position &+= 1
@@ -197,8 +206,7 @@ private struct JSONParser {
                     position &+= 1
                     value = .array([])
                 } else {
-                    isObject.append(false)
-                    arrays.append([])
+                    frames.append(Frame(isObject: false, valueStart: values.count, keyStart: keys.count))
                     continue parseValue
                 }
             case quote:
@@ -218,7 +226,7 @@ private struct JSONParser {
                 throw error("a number must not start with '+'", at: position)
             case dot:
                 throw error("a number must start with a digit", at: position)
-            case closeBracket where isObject.last == false:
+            case closeBracket where frames.last?.isObject == false:
                 throw error("trailing comma is not allowed in an array", at: previousComma(before: position))
             case 0xEF where position == 0 && input.count >= 3 && input[1] == 0xBB && input[2] == 0xBF:
                 throw error("a byte order mark is not allowed", at: position)
@@ -226,25 +234,23 @@ private struct JSONParser {
                 throw error("expected a value but found \(describeByte(at: position))", at: position)
             }
 
-            // Attach the finished value to its container; close containers as they end.
+            // Add the finished value to its container; build containers as they close.
             while true {
-                guard let inObject = isObject.last else {
+                guard let frame = frames.last else {
                     skipWhitespace()
                     if position != input.count {
                         throw error("unexpected \(describeByte(at: position)) after the JSON value", at: position)
                     }
                     return value
                 }
-                if inObject {
-                    let key = pendingKeys.removeLast()
-                    let top = objects.count - 1
-                    objects[top][key] = value
-                    skipWhitespace()
-                    guard position < input.count else { throw endOfInput() }
-                    let next = input[position]
-                    if next == comma {
-                        let commaOffset = position
-                        position &+= 1
+                values.append(value)
+                skipWhitespace()
+                guard position < input.count else { throw endOfInput() }
+                let next = input[position]
+                if next == comma {
+                    let commaOffset = position
+                    position &+= 1
+                    if frame.isObject {
                         skipWhitespace()
                         guard position < input.count else { throw endOfInput() }
                         if input[position] == closeBrace {
@@ -253,32 +259,37 @@ private struct JSONParser {
                         guard input[position] == quote else {
                             throw error("expected a string key after ','", at: position)
                         }
-                        pendingKeys.append(try parseKey(existing: objects[top]))
-                        continue parseValue
-                    } else if next == closeBrace {
-                        position &+= 1
-                        isObject.removeLast()
-                        value = .object(objects.removeLast())
-                    } else {
+                        try parseKey(into: &keys, offsets: &keyOffsets)
+                    }
+                    continue parseValue
+                }
+                if frame.isObject {
+                    guard next == closeBrace else {
                         throw error("expected ',' or '}' after an object member", at: position)
                     }
+                    position &+= 1
+                    var members: [String: JSONValue] = Dictionary(minimumCapacity: values.count - frame.valueStart)
+                    var keyIndex = frame.keyStart
+                    for valueIndex in frame.valueStart..<values.count {
+                        if members.updateValue(values[valueIndex], forKey: keys[keyIndex]) != nil {
+                            throw duplicateKey(keys[keyIndex], among: keys[frame.keyStart..<keyIndex], offset: keyOffsets[keyIndex])
+                        }
+                        keyIndex &+= 1
+                    }
+                    values.removeSubrange(frame.valueStart...)
+                    keys.removeSubrange(frame.keyStart...)
+                    keyOffsets.removeSubrange(frame.keyStart...)
+                    value = .object(members)
                 } else {
-                    let top = arrays.count - 1
-                    arrays[top].append(value)
-                    skipWhitespace()
-                    guard position < input.count else { throw endOfInput() }
-                    let next = input[position]
-                    if next == comma {
-                        position &+= 1
-                        continue parseValue
-                    } else if next == closeBracket {
-                        position &+= 1
-                        isObject.removeLast()
-                        value = .array(arrays.removeLast())
-                    } else {
+                    guard next == closeBracket else {
                         throw error("expected ',' or ']' after an array element", at: position)
                     }
+                    position &+= 1
+                    let elements = Array(values[frame.valueStart...])
+                    values.removeSubrange(frame.valueStart...)
+                    value = .array(elements)
                 }
+                frames.removeLast()
             }
         }
     }
@@ -290,24 +301,27 @@ private struct JSONParser {
         return index
     }
 
-    /// Parses an object key at `position` (a `"`), rejects duplicates, and consumes the following `:`.
-    mutating func parseKey(existing members: [String: JSONValue]) throws(JSONParseError) -> String {
+    /// Parses an object key at `position` (a `"`), pushes it and its offset, and consumes the following `:`.
+    mutating func parseKey(into keys: inout [String], offsets: inout [Int]) throws(JSONParseError) {
         let keyOffset = position
         let key = try parseString()
-        if let index = members.index(forKey: key) {
-            let earlier = members.keys[index]
-            if earlier.utf8.elementsEqual(key.utf8) {
-                throw error("duplicate key \(quoted(key)) in object", at: keyOffset)
-            }
-            throw error("duplicate key \(quoted(key)) in object (canonically equivalent to \(quoted(earlier)))", at: keyOffset)
-        }
         skipWhitespace()
         guard position < input.count else { throw endOfInput() }
         guard input[position] == colon else {
             throw error("expected ':' after an object key", at: position)
         }
         position &+= 1
-        return key
+        keys.append(key)
+        offsets.append(keyOffset)
+    }
+
+    /// The error for `key`, which repeats one of `earlierKeys` (exactly or canonically equivalent).
+    func duplicateKey(_ key: String, among earlierKeys: ArraySlice<String>, offset: Int) -> JSONParseError {
+        let earlier = earlierKeys.first { $0 == key } ?? key
+        if earlier.utf8.elementsEqual(key.utf8) {
+            return error("duplicate key \(quoted(key)) in object", at: offset)
+        }
+        return error("duplicate key \(quoted(key)) in object (canonically equivalent to \(quoted(earlier)))", at: offset)
     }
 
     func quoted(_ key: String) -> String {

@@ -40,7 +40,7 @@ public struct JSONWriter: Sendable {
 }
 
 extension JSONWriter {
-    private static func write(_ value: JSONValue, into output: inout [UInt8], pretty: Bool, indent: Int) {
+    static func write(_ value: JSONValue, into output: inout [UInt8], pretty: Bool, indent: Int) {
         switch value {
         case .null:
             appendASCII("null", to: &output)
@@ -91,16 +91,16 @@ extension JSONWriter {
         }
     }
 
-    private static func newline(indent: Int, to output: inout [UInt8]) {
+    static func newline(indent: Int, to output: inout [UInt8]) {
         output.append(UInt8(ascii: "\n"))
         output.append(contentsOf: repeatElement(UInt8(ascii: " "), count: 2 * indent))
     }
 
-    private static func appendASCII(_ text: StaticString, to output: inout [UInt8]) {
+    static func appendASCII(_ text: StaticString, to output: inout [UInt8]) {
         text.withUTF8Buffer { output.append(contentsOf: $0) }
     }
 
-    private static func appendInteger(_ number: Int64, to output: inout [UInt8]) {
+    static func appendInteger(_ number: Int64, to output: inout [UInt8]) {
         if number == 0 {
             output.append(UInt8(ascii: "0"))
             return
@@ -117,7 +117,7 @@ extension JSONWriter {
         output[start...].reverse()
     }
 
-    private static func appendDouble(_ number: Double, to output: inout [UInt8]) {
+    static func appendDouble(_ number: Double, to output: inout [UInt8]) {
         guard number.isFinite else {
             appendASCII("null", to: &output)
             return

@@ -14,18 +14,43 @@ extension Snapshot {
         return .object(object)
     }
 
-    /// The canonical, pretty-printed bytes of `snapshot.json`.
+    /// The canonical, pretty-printed bytes of `snapshot.json` (equal to `JSONWriter(style: .pretty).bytes(jsonValue)`,
+    /// written directly for speed).
     public func jsonBytes() -> [UInt8] {
-        JSONWriter(style: .pretty).bytes(jsonValue)
+        var emitter = JSONEmitter(style: .pretty, capacity: flags.count * 1024)
+        emitter.beginObject()
+        if let environment { emitter.member("environment", environment) }
+        emitter.key("flags")
+        Snapshot.emitFlags(flags, into: &emitter)
+        emitter.member("formatVersion", Int64(formatVersion))
+        emitter.member("id", id)
+        if let revision { emitter.member("revision", revision) }
+        emitter.endObject()
+        return emitter.finish()
     }
 
     /// The content id of a set of flags: SHA-256 of their canonical compact JSON together with the environment.
     ///
     /// The revision is deliberately left out, so recompiling the same flags at another commit keeps the id.
+    ///
+    /// `flags` must be sorted by key (as `Snapshot.flags` is).
     public static func contentID(environment: String?, flags: [Flag]) -> String {
-        var content: [String: JSONValue] = ["flags": flagsJSON(flags)]
-        if let environment { content["environment"] = .string(environment) }
-        return SHA256.hexDigest(JSONWriter(style: .compact).bytes(.object(content)))
+        var emitter = JSONEmitter(style: .compact, capacity: flags.count * 512)
+        emitter.beginObject()
+        if let environment { emitter.member("environment", environment) }
+        emitter.key("flags")
+        emitFlags(flags, into: &emitter)
+        emitter.endObject()
+        return SHA256.hexDigest(emitter.finish())
+    }
+
+    static func emitFlags(_ flags: [Flag], into emitter: inout JSONEmitter) {
+        emitter.beginObject()
+        for flag in flags {
+            emitter.key(flag.key)
+            flag.emit(into: &emitter)
+        }
+        emitter.endObject()
     }
 
     /// Decodes a snapshot from the bytes of `snapshot.json`.
@@ -101,6 +126,43 @@ extension Flag {
             "rules": .array(rules.map(\.jsonValue)),
             "metadata": .object(metadataObject),
         ])
+    }
+
+    func emit(into emitter: inout JSONEmitter) {
+        emitter.beginObject()
+        emitter.member("defaultVariant", defaultVariant)
+        emitter.key("enabled")
+        emitter.bool(enabled)
+        emitter.key("metadata")
+        emitter.beginObject()
+        if let description = metadata.description { emitter.member("description", description) }
+        if let expires = metadata.expires { emitter.member("expires", expires) }
+        if let owner = metadata.owner { emitter.member("owner", owner) }
+        if !metadata.values.isEmpty {
+            emitter.key("values")
+            emitter.value(.object(metadata.values))
+        }
+        emitter.endObject()
+        emitter.key("rules")
+        emitter.beginArray()
+        for rule in rules {
+            emitter.element()
+            rule.emit(into: &emitter)
+        }
+        emitter.endArray()
+        emitter.member("type", type.rawValue)
+        emitter.key("variants")
+        emitter.beginArray()
+        for variant in variants {
+            emitter.element()
+            emitter.beginObject()
+            emitter.member("name", variant.name)
+            emitter.key("value")
+            emitter.value(variant.value.jsonValue)
+            emitter.endObject()
+        }
+        emitter.endArray()
+        emitter.endObject()
     }
 
     init(json: JSONReader, key: String) throws(SnapshotDecodingError) {
@@ -183,6 +245,36 @@ extension Rule {
         return .object(object)
     }
 
+    func emit(into emitter: inout JSONEmitter) {
+        emitter.beginObject()
+        emitter.key("conditions")
+        Condition.emit(conditions, into: &emitter)
+        if let from { emitter.member("from", from) }
+        if let name { emitter.member("name", name) }
+        switch outcome {
+        case .serve(let variant):
+            emitter.member("serve", variant)
+        case .split(let split):
+            emitter.key("split")
+            emitter.beginObject()
+            emitter.member("bucketBy", split.bucketBy)
+            emitter.key("buckets")
+            emitter.beginArray()
+            for bucket in split.buckets {
+                emitter.element()
+                emitter.beginObject()
+                emitter.member("variant", bucket.variant)
+                emitter.member("weight", Int64(bucket.weight))
+                emitter.endObject()
+            }
+            emitter.endArray()
+            emitter.member("seed", split.seed)
+            emitter.endObject()
+        }
+        if let until { emitter.member("until", until) }
+        emitter.endObject()
+    }
+
     init(json: JSONReader) throws(SnapshotDecodingError) {
         var conditions: [Condition] = []
         for (index, element) in try json.array("conditions").enumerated() {
@@ -236,6 +328,67 @@ extension Condition {
                 .object(["name": .string($0.name), "conditions": .array($0.conditions.map(\.jsonValue))])
             })])
         }
+    }
+
+    static func emit(_ conditions: [Condition], into emitter: inout JSONEmitter) {
+        emitter.beginArray()
+        for condition in conditions {
+            emitter.element()
+            switch condition {
+            case .attribute(let name, let op, let operand):
+                emitter.beginObject()
+                emitter.member("attribute", name)
+                emitter.member("op", op.rawValue)
+                switch operand {
+                case .string(let value): emitter.member("value", value)
+                case .number(let value): emitter.key("value"); emitter.value(numberJSON(value))
+                case .boolean(let value): emitter.key("value"); emitter.bool(value)
+                case .timestamp(let value): emitter.member("value", value)
+                case .strings(let values):
+                    emitter.key("values")
+                    emitter.beginArray()
+                    for value in values {
+                        emitter.element()
+                        emitter.string(value)
+                    }
+                    emitter.endArray()
+                case .numbers(let values):
+                    emitter.key("values")
+                    emitter.beginArray()
+                    for value in values {
+                        emitter.element()
+                        emitter.value(numberJSON(value))
+                    }
+                    emitter.endArray()
+                }
+                emitter.endObject()
+            case .environment(let names):
+                emitter.beginObject()
+                emitter.key("environments")
+                emitter.beginArray()
+                for name in names {
+                    emitter.element()
+                    emitter.string(name)
+                }
+                emitter.endArray()
+                emitter.endObject()
+            case .segments(let segments):
+                emitter.beginObject()
+                emitter.key("segments")
+                emitter.beginArray()
+                for segment in segments {
+                    emitter.element()
+                    emitter.beginObject()
+                    emitter.key("conditions")
+                    emit(segment.conditions, into: &emitter)
+                    emitter.member("name", segment.name)
+                    emitter.endObject()
+                }
+                emitter.endArray()
+                emitter.endObject()
+            }
+        }
+        emitter.endArray()
     }
 
     /// Integral numbers are written without a fraction so that `lt: 3` reads as `3` in the snapshot.

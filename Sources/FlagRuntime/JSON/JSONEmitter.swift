@@ -1,0 +1,80 @@
+/// Writes canonical JSON straight from typed values, without building a `JSONValue` tree first.
+///
+/// The output is byte-identical to `JSONWriter` for the same document, provided the caller writes each
+/// object's keys in sorted (UTF-8 byte) order; debug builds check that order.
+struct JSONEmitter {
+    private(set) var bytes: [UInt8] = []
+    private let pretty: Bool
+    /// For each open container: whether it has a member yet, and (debug only) the last key written.
+    private var open: [(hasMember: Bool, lastKey: String?)] = []
+
+    init(style: JSONWriter.Style, capacity: Int = 0) {
+        pretty = style == .pretty
+        bytes.reserveCapacity(capacity)
+    }
+
+    /// The finished document (a final newline in pretty style, as `JSONWriter` writes it).
+    mutating func finish() -> [UInt8] {
+        if pretty { bytes.append(UInt8(ascii: "\n")) }
+        return bytes
+    }
+
+    mutating func beginObject() { begin(UInt8(ascii: "{")) }
+    mutating func endObject() { end(UInt8(ascii: "}")) }
+    mutating func beginArray() { begin(UInt8(ascii: "[")) }
+    mutating func endArray() { end(UInt8(ascii: "]")) }
+
+    /// Starts an object member; the value is written next.
+    mutating func key(_ key: String) {
+        #if DEBUG
+        assert(open.last?.lastKey.map { $0.utf8.lexicographicallyPrecedes(key.utf8) } ?? true, "keys must be written in sorted order: \(key)")
+        if !open.isEmpty { open[open.count - 1].lastKey = key }
+        #endif
+        separate()
+        JSONWriter.appendString(key, to: &bytes)
+        bytes.append(UInt8(ascii: ":"))
+        if pretty { bytes.append(UInt8(ascii: " ")) }
+    }
+
+    /// Starts an array element.
+    mutating func element() {
+        separate()
+    }
+
+    mutating func string(_ value: String) { JSONWriter.appendString(value, to: &bytes) }
+    mutating func integer(_ value: Int64) { JSONWriter.appendInteger(value, to: &bytes) }
+    mutating func bool(_ value: Bool) { JSONWriter.appendASCII(value ? "true" : "false", to: &bytes) }
+
+    /// Writes a generic value at the current depth.
+    mutating func value(_ value: JSONValue) {
+        JSONWriter.write(value, into: &bytes, pretty: pretty, indent: open.count)
+    }
+
+    mutating func member(_ name: String, _ text: String) {
+        key(name)
+        string(text)
+    }
+
+    mutating func member(_ name: String, _ number: Int64) {
+        key(name)
+        integer(number)
+    }
+
+    private mutating func begin(_ byte: UInt8) {
+        bytes.append(byte)
+        open.append((false, nil))
+    }
+
+    private mutating func end(_ byte: UInt8) {
+        let container = open.removeLast()
+        if pretty && container.hasMember { JSONWriter.newline(indent: open.count, to: &bytes) }
+        bytes.append(byte)
+    }
+
+    private mutating func separate() {
+        guard !open.isEmpty else { return }
+        if open[open.count - 1].hasMember { bytes.append(UInt8(ascii: ",")) }
+        open[open.count - 1].hasMember = true
+        if pretty { JSONWriter.newline(indent: open.count, to: &bytes) }
+    }
+}

@@ -1,0 +1,342 @@
+#!/usr/bin/env python3
+"""Validate flag files, the project config and snapshots against the JSON Schemas in schemas/.
+
+Usage:
+    scripts/check-schemas.py [FLAGS_DIR] [--snapshot PATH]...
+
+* Every *.yaml / *.yml file under FLAGS_DIR (default: flags) is checked against schemas/flags.schema.json,
+  except FLAGS_DIR/flagc.yaml, which is checked against schemas/flagc-config.schema.json. Like flagc, hidden
+  files and folders are skipped.
+* Each --snapshot PATH is checked against schemas/snapshot.schema.json.
+* The schema files themselves are checked against their meta-schemas.
+
+YAML is read the way flagc reads it (YAML 1.2 core schema): 2027-06-30 and timestamps stay strings, only
+true/false (True, TRUE, ...) are booleans, yes/no/on/off are strings, numbers are plain decimals, and mapping
+keys are the text as written (JSON object keys are strings). Duplicate keys are reported.
+
+The flag schema holds the default conventions; this script applies the project's flagc.yaml on top, as flagc
+does: its naming.pattern replaces the default key pattern, its `require` list (default: description, owner)
+becomes required flag fields, and a non-empty `environments` list limits environment names.
+
+Prints `path: error at <json path>: message` per problem and a summary line; exits 1 on any failure.
+Needs only jsonschema and PyYAML.
+"""
+
+import argparse
+import copy
+import decimal
+import json
+import os
+import re
+import sys
+
+import jsonschema
+import yaml
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SCHEMA_DIR = os.path.join(ROOT, "schemas")
+FLAGS_SCHEMA = os.path.join(SCHEMA_DIR, "flags.schema.json")
+CONFIG_SCHEMA = os.path.join(SCHEMA_DIR, "flagc-config.schema.json")
+SNAPSHOT_SCHEMA = os.path.join(SCHEMA_DIR, "snapshot.schema.json")
+CONFIG_NAME = "flagc.yaml"
+DEFAULT_REQUIRED = ["description", "owner"]
+
+
+# MARK: YAML loading (YAML 1.2 core schema, like flagc)
+
+BOOL_TAG = "tag:yaml.org,2002:bool"
+INT_TAG = "tag:yaml.org,2002:int"
+FLOAT_TAG = "tag:yaml.org,2002:float"
+# Resolvers of YAML 1.1 that flagc does not have: dates, sexagesimal/hex/octal numbers, yes/no booleans,
+# the `=` value key and merge keys (flagc rejects `<<`; as a plain key the schema reports it as unknown).
+DROPPED_TAGS = {
+    "tag:yaml.org,2002:timestamp", BOOL_TAG, INT_TAG, FLOAT_TAG,
+    "tag:yaml.org,2002:value", "tag:yaml.org,2002:merge",
+}
+
+
+class FlagYAMLLoader(yaml.SafeLoader):
+    """A SafeLoader that resolves plain scalars by the YAML 1.2 core schema, as flagc does."""
+
+    def construct_mapping(self, node, deep=False):
+        if not isinstance(node, yaml.MappingNode):
+            raise yaml.constructor.ConstructorError(
+                None, None, "expected a mapping node, but found %s" % node.id, node.start_mark)
+        mapping = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise yaml.constructor.ConstructorError(
+                    "while constructing a mapping", node.start_mark,
+                    "found a %s as a key; keys must be plain names" % key_node.id, key_node.start_mark)
+            key = key_node.value  # the key as written: JSON keys are strings
+            if key in mapping:
+                raise yaml.constructor.ConstructorError(
+                    "while constructing a mapping", node.start_mark,
+                    "found duplicate key '%s'" % key, key_node.start_mark)
+            mapping[key] = self.construct_object(value_node, deep=deep)
+        return mapping
+
+    def construct_core_int(self, node):
+        return int(self.construct_scalar(node))
+
+    def construct_core_float(self, node):
+        value = float(self.construct_scalar(node))
+        # flagc reads numbers that overflow to infinity as text.
+        return value if value not in (float("inf"), float("-inf")) else self.construct_scalar(node)
+
+    def construct_core_bool(self, node):
+        return self.construct_scalar(node).lower() == "true"
+
+
+FlagYAMLLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag not in DROPPED_TAGS]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+FlagYAMLLoader.add_implicit_resolver(
+    BOOL_TAG, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
+FlagYAMLLoader.add_implicit_resolver(
+    INT_TAG, re.compile(r"^[-+]?[0-9]+$"), list("-+0123456789"))
+FlagYAMLLoader.add_implicit_resolver(
+    FLOAT_TAG, re.compile(r"^[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$"), list("-+.0123456789"))
+FlagYAMLLoader.add_constructor(BOOL_TAG, FlagYAMLLoader.construct_core_bool)
+FlagYAMLLoader.add_constructor(INT_TAG, FlagYAMLLoader.construct_core_int)
+FlagYAMLLoader.add_constructor(FLOAT_TAG, FlagYAMLLoader.construct_core_float)
+
+
+class EmptyDocument(Exception):
+    pass
+
+
+def load_yaml(path):
+    with open(path, "rb") as handle:
+        data = yaml.load(handle, Loader=FlagYAMLLoader)  # one document; several are an error
+    if data is None:
+        raise EmptyDocument()
+    return data
+
+
+def yaml_message(error):
+    """`not valid YAML: <problem> (line L, column C)`."""
+    mark = getattr(error, "problem_mark", None)
+    problem = getattr(error, "problem", None) or str(error)
+    context = getattr(error, "context", None)
+    text = f"{context} {problem}" if context and not context.startswith("while ") else problem
+    where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark is not None else ""
+    return "not valid YAML: " + " ".join(text.split()) + where
+
+
+# MARK: Validation
+
+def decimal_multiple_of(validator, divisor, instance, schema):
+    """multipleOf in decimal arithmetic, so that 33.33 is a multiple of 0.01 (binary floats say it is not)."""
+    if not validator.is_type(instance, "number"):
+        return
+    try:
+        remainder = decimal.Decimal(repr(instance)) % decimal.Decimal(repr(divisor))
+    except decimal.InvalidOperation:
+        remainder = 1
+    if remainder != 0:
+        yield jsonschema.ValidationError(f"{instance!r} is not a multiple of {divisor}")
+
+
+def validator_for(schema):
+    cls = jsonschema.validators.validator_for(schema)
+    extended = jsonschema.validators.extend(cls, {"multipleOf": decimal_multiple_of})
+    return extended(schema)
+
+
+def json_path(parts):
+    path = "$"
+    for part in parts:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        elif re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", part):
+            path += f".{part}"
+        else:
+            path += "[" + json.dumps(part) + "]"
+    return path
+
+
+def short(value, limit=60):
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def message(error, is_key=False):
+    """A readable message: the schema's own (errorMessage / patternErrorMessage) when it has one."""
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    if error.validator == "pattern" and "patternErrorMessage" in schema:
+        return schema["patternErrorMessage"] if is_key else f"{short(error.instance)}: {schema['patternErrorMessage']}"
+    if "errorMessage" in schema:
+        return schema["errorMessage"]
+    if error.validator in ("anyOf", "oneOf") and error.context:
+        # Explain with the alternative that got furthest.
+        return message(jsonschema.exceptions.best_match(error.context))
+    # jsonschema starts many messages with the offending value as Python repr; show it as (short) JSON.
+    text = error.message
+    whole = repr(error.instance)
+    if text.startswith(whole):
+        text = short(error.instance) + text[len(whole):]
+    return text
+
+
+def errors_of(validator, instance):
+    found = []
+    for error in validator.iter_errors(instance):
+        # An unknown operator shows up both as a bad property name and as an additional property; keep one.
+        if error.validator == "additionalProperties" and isinstance(error.schema, dict) and "propertyNames" in error.schema:
+            continue
+        where = list(error.absolute_path)
+        is_key = "propertyNames" in error.absolute_schema_path
+        if is_key:
+            where.append(error.instance)  # a key is wrong: point at it
+        found.append((json_path(where), message(error, is_key)))
+    return sorted(set(found))
+
+
+# MARK: Project config
+
+def nearest_config(folder):
+    """flagc's rule: flagc.yaml in the folder, else in each parent up to the repository root (holding .git)."""
+    directory = os.path.abspath(folder)
+    while True:
+        candidate = os.path.join(directory, CONFIG_NAME)
+        if os.path.isfile(candidate):
+            return candidate
+        if os.path.exists(os.path.join(directory, ".git")):
+            return None
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            return None
+        directory = parent
+
+
+def apply_config(flags_schema, config):
+    """The flag schema with the project's conventions from flagc.yaml (as read; invalid parts are ignored)."""
+    schema = copy.deepcopy(flags_schema)
+    config = config if isinstance(config, dict) else {}
+    naming = config.get("naming")
+    if isinstance(naming, dict) and isinstance(naming.get("pattern"), str):
+        pattern = r"\A(?:" + naming["pattern"] + r")\Z"  # flagc matches the whole key
+        names = schema["properties"]["flags"]["propertyNames"]
+        try:
+            re.compile(pattern)
+            names["pattern"] = pattern
+            names["patternErrorMessage"] = f"a flag key must match the project's naming pattern {naming['pattern']} (flagc.yaml)"
+        except re.error:
+            del schema["properties"]["flags"]["propertyNames"]  # flagc reports the pattern itself
+    required = DEFAULT_REQUIRED
+    if isinstance(config.get("require"), list):
+        required = [field for field in config["require"] if field in ("description", "owner", "expires", "metadata")]
+    flag = schema["definitions"]["flag"]
+    flag["required"] = sorted(set(flag.get("required", [])) | set(required))
+    environments = config.get("environments")
+    if isinstance(environments, list) and environments:
+        allowed = [str(name) for name in environments]
+        schema["definitions"]["conditions"]["properties"]["environments"] = {
+            "type": "array",
+            "minItems": 1,
+            "items": {
+                "enum": allowed + [name for name in environments if not isinstance(name, str)],
+                "errorMessage": "not an environment of flagc.yaml; use one of: " + ", ".join(allowed),
+            },
+        }
+    return schema
+
+
+# MARK: Main
+
+def flag_files(folder):
+    """Every *.yaml / *.yml under the folder, sorted, hidden entries skipped, top-level flagc.yaml left out."""
+    found = []
+    for directory, subdirectories, files in os.walk(folder):
+        subdirectories[:] = sorted(name for name in subdirectories if not name.startswith("."))
+        for name in sorted(files):
+            if name.startswith(".") or not name.endswith((".yaml", ".yml")):
+                continue
+            if name == CONFIG_NAME and os.path.samefile(directory, folder):
+                continue
+            found.append(os.path.join(directory, name))
+    return sorted(found)
+
+
+def main(argv):
+    parser = argparse.ArgumentParser(description="Validate flag files, flagc.yaml and snapshots against schemas/.")
+    parser.add_argument("flags", nargs="?", default="flags", help="the flags folder (default: flags)")
+    parser.add_argument("--snapshot", action="append", default=[], metavar="PATH",
+                        help="a snapshot.json to validate (may repeat)")
+    args = parser.parse_args(argv)
+
+    valid = 0
+    invalid = 0
+
+    def report(path, problems):
+        nonlocal valid, invalid
+        if problems:
+            invalid += 1
+            for where, text in problems:
+                print(f"{path}: error at {where}: {text}" if where else f"{path}: error: {text}")
+        else:
+            valid += 1
+
+    # (c) The schemas themselves.
+    schemas = {}
+    for path in (FLAGS_SCHEMA, CONFIG_SCHEMA, SNAPSHOT_SCHEMA):
+        relative = os.path.relpath(path)
+        try:
+            with open(path, encoding="utf-8") as handle:
+                schema = json.load(handle)
+            jsonschema.validators.validator_for(schema).check_schema(schema)
+            schemas[path] = schema
+            report(relative, [])
+        except (OSError, ValueError) as error:
+            report(relative, [("", f"cannot read the schema: {error}")])
+        except jsonschema.exceptions.SchemaError as error:
+            report(relative, [(json_path(error.absolute_path), f"not a valid schema: {error.message}")])
+    if len(schemas) < 3:
+        print(f"schemas: {valid} files valid, {invalid} invalid")
+        return 1
+
+    def check_yaml(path, validator):
+        try:
+            data = load_yaml(path)
+        except EmptyDocument:
+            return None, []  # flagc accepts an empty file (with a warning)
+        except (OSError, UnicodeDecodeError) as error:
+            return None, [("", f"cannot read the file: {error}")]
+        except yaml.YAMLError as error:
+            return None, [("", yaml_message(error))]
+        return data, errors_of(validator, data)
+
+    # (a) The flags folder and its project config.
+    if args.flags != "flags" or os.path.exists(args.flags):
+        if not os.path.isdir(args.flags):
+            print(f"{args.flags}: error: not a folder of flag files", file=sys.stderr)
+            return 2
+        config_data = None
+        config_path = nearest_config(args.flags)
+        if config_path:
+            shown = os.path.relpath(config_path)
+            config_data, problems = check_yaml(config_path, validator_for(schemas[CONFIG_SCHEMA]))
+            report(shown, problems)
+        flags_validator = validator_for(apply_config(schemas[FLAGS_SCHEMA], config_data))
+        for path in flag_files(args.flags):
+            report(path, check_yaml(path, flags_validator)[1])
+
+    # (b) Snapshots.
+    snapshot_validator = validator_for(schemas[SNAPSHOT_SCHEMA])
+    for path in args.snapshot:
+        try:
+            with open(path, encoding="utf-8") as handle:
+                data = json.load(handle)
+        except (OSError, ValueError) as error:
+            report(path, [("", f"cannot read the snapshot: {error}")])
+            continue
+        report(path, errors_of(snapshot_validator, data))
+
+    print(f"schemas: {valid} files valid, {invalid} invalid")
+    return 1 if invalid else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
