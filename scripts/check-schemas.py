@@ -94,10 +94,14 @@ FlagYAMLLoader.yaml_implicit_resolvers = {
 }
 FlagYAMLLoader.add_implicit_resolver(
     BOOL_TAG, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
+# Decimal integers without a leading zero: flagc rejects 010 where a number is expected (octal to YAML 1.1),
+# and takes it as written where a name is, so it stays text here.
 FlagYAMLLoader.add_implicit_resolver(
-    INT_TAG, re.compile(r"^[-+]?[0-9]+$"), list("-+0123456789"))
+    INT_TAG, re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$"), list("-+0123456789"))
 FlagYAMLLoader.add_implicit_resolver(
-    FLOAT_TAG, re.compile(r"^[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$"), list("-+.0123456789"))
+    FLOAT_TAG,
+    re.compile(r"^[-+]?(?:[0-9]+\.[0-9]*(?:[eE][-+]?[0-9]+)?|\.[0-9]+(?:[eE][-+]?[0-9]+)?|[0-9]+[eE][-+]?[0-9]+)$"),
+    list("-+.0123456789"))
 FlagYAMLLoader.add_constructor(BOOL_TAG, FlagYAMLLoader.construct_core_bool)
 FlagYAMLLoader.add_constructor(INT_TAG, FlagYAMLLoader.construct_core_int)
 FlagYAMLLoader.add_constructor(FLOAT_TAG, FlagYAMLLoader.construct_core_float)
@@ -196,19 +200,45 @@ def errors_of(validator, instance):
 
 # MARK: Project config
 
-def nearest_config(folder):
-    """flagc's rule: flagc.yaml in the folder, else in each parent up to the repository root (holding .git)."""
+def walk(folder):
+    """(directory, file names) of the folder and every folder below it, like flagc: sorted, hidden entries
+    skipped, symbolic links followed, each real folder visited once."""
+    visited = set()
+
+    def visit(directory):
+        real = os.path.realpath(directory)
+        if real in visited:
+            return
+        visited.add(real)
+        try:
+            entries = sorted(os.listdir(directory))
+        except OSError:
+            return
+        entries = [entry for entry in entries if not entry.startswith(".")]
+        yield directory, [entry for entry in entries if os.path.isfile(os.path.join(directory, entry))]
+        for entry in entries:
+            if os.path.isdir(os.path.join(directory, entry)):
+                yield from visit(os.path.join(directory, entry))
+
+    yield from visit(folder)
+
+
+def project_config(folder):
+    """The flagc.yaml flagc uses for the folder: the nearest at or above it (stopping at a repository root,
+    a folder holding .git), or else the shallowest one in the folders below it."""
     directory = os.path.abspath(folder)
     while True:
         candidate = os.path.join(directory, CONFIG_NAME)
         if os.path.isfile(candidate):
             return candidate
         if os.path.exists(os.path.join(directory, ".git")):
-            return None
+            break
         parent = os.path.dirname(directory)
         if parent == directory:
-            return None
+            break
         directory = parent
+    below = [os.path.join(directory, CONFIG_NAME) for directory, files in walk(folder) if CONFIG_NAME in files]
+    return min(below, key=lambda path: path.count(os.sep)) if below else None
 
 
 def apply_config(flags_schema, config):
@@ -230,6 +260,8 @@ def apply_config(flags_schema, config):
         required = [field for field in config["require"] if field in ("description", "owner", "expires", "metadata")]
     flag = schema["definitions"]["flag"]
     flag["required"] = sorted(set(flag.get("required", [])) | set(required))
+    if "metadata" in required:
+        flag["properties"]["metadata"]["minProperties"] = 1  # empty metadata does not count as present
     environments = config.get("environments")
     if isinstance(environments, list) and environments:
         allowed = [str(name) for name in environments]
@@ -245,20 +277,6 @@ def apply_config(flags_schema, config):
 
 
 # MARK: Main
-
-def flag_files(folder):
-    """Every *.yaml / *.yml under the folder, sorted, hidden entries skipped, top-level flagc.yaml left out."""
-    found = []
-    for directory, subdirectories, files in os.walk(folder):
-        subdirectories[:] = sorted(name for name in subdirectories if not name.startswith("."))
-        for name in sorted(files):
-            if name.startswith(".") or not name.endswith((".yaml", ".yml")):
-                continue
-            if name == CONFIG_NAME and os.path.samefile(directory, folder):
-                continue
-            found.append(os.path.join(directory, name))
-    return sorted(found)
-
 
 def main(argv):
     parser = argparse.ArgumentParser(description="Validate flag files, flagc.yaml and snapshots against schemas/.")
@@ -308,19 +326,30 @@ def main(argv):
             return None, [("", yaml_message(error))]
         return data, errors_of(validator, data)
 
-    # (a) The flags folder and its project config.
+    # (a) The flags folder: flagc.yaml files are project configs, every other *.yaml / *.yml is a flag file.
     if args.flags != "flags" or os.path.exists(args.flags):
         if not os.path.isdir(args.flags):
             print(f"{args.flags}: error: not a folder of flag files", file=sys.stderr)
             return 2
+        config_validator = validator_for(schemas[CONFIG_SCHEMA])
+        flag_files, config_files = [], []
+        for directory, files in walk(args.flags):
+            for name in files:
+                if name == CONFIG_NAME:
+                    config_files.append(os.path.join(directory, name))
+                elif name.endswith((".yaml", ".yml")):
+                    flag_files.append(os.path.join(directory, name))
+        used_config = project_config(args.flags)
+        if used_config and not any(os.path.samefile(used_config, path) for path in config_files):
+            config_files.insert(0, os.path.relpath(used_config))  # a flagc.yaml above the folder
         config_data = None
-        config_path = nearest_config(args.flags)
-        if config_path:
-            shown = os.path.relpath(config_path)
-            config_data, problems = check_yaml(config_path, validator_for(schemas[CONFIG_SCHEMA]))
-            report(shown, problems)
+        for path in config_files:
+            data, problems = check_yaml(path, config_validator)
+            report(path, problems)
+            if used_config and os.path.samefile(path, used_config):
+                config_data = data
         flags_validator = validator_for(apply_config(schemas[FLAGS_SCHEMA], config_data))
-        for path in flag_files(args.flags):
+        for path in sorted(flag_files):
             report(path, check_yaml(path, flags_validator)[1])
 
     # (b) Snapshots.

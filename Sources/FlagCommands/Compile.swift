@@ -38,6 +38,10 @@ struct Compile: AsyncParsableCommand {
             Output.standardError("nothing written: fix the problems above and compile again\n")
             throw ExitCode.failure
         }
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: out, isDirectory: &isDirectory), !isDirectory.boolValue {
+            throw FlagCompiler.UsageError(description: "--out '\(out)' is a file; pass a folder for snapshot.json")
+        }
         let path = (out as NSString).appendingPathComponent(SnapshotFile.jsonFileName)
         let outcome: SnapshotFile.WriteOutcome
         do {

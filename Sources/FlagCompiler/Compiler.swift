@@ -1,4 +1,5 @@
 import FlagRuntime
+import Foundation
 
 #if canImport(Glibc)
 import Glibc
@@ -62,6 +63,11 @@ public struct FlagCompiler: Sendable {
     public struct UsageError: Error, Sendable, CustomStringConvertible {
         /// What is wrong and what to do.
         public var description: String
+
+        /// Creates a usage error.
+        public init(description: String) {
+            self.description = description
+        }
     }
 
     /// The options of this compiler.
@@ -76,7 +82,7 @@ public struct FlagCompiler: Sendable {
     public func compile() throws(UsageError) -> Result {
         let files = try FileDiscovery.flagFiles(in: options.paths)
         var collector = DiagnosticCollector()
-        let config = loadConfig(into: &collector)
+        let config = try loadConfig(into: &collector)
         if let environment = options.environment, !config.environments.isEmpty, !config.environments.contains(environment) {
             throw UsageError(description: "--env '\(environment)' is not one of the environments declared in \(config.path ?? ProjectConfig.fileName): \(config.environments.joined(separator: ", "))")
         }
@@ -120,8 +126,11 @@ public struct FlagCompiler: Sendable {
         return (file, decoder.diagnostics.collector.diagnostics)
     }
 
-    private func loadConfig(into collector: inout DiagnosticCollector) -> ProjectConfig {
-        guard let path = options.configPath ?? FileDiscovery.nearestConfig(for: options.paths.first ?? ".") else {
+    private func loadConfig(into collector: inout DiagnosticCollector) throws(UsageError) -> ProjectConfig {
+        if let path = options.configPath, !FileManager.default.fileExists(atPath: path) {
+            throw UsageError(description: "--config '\(path)' does not exist; pass the path of a flagc.yaml")
+        }
+        guard let path = options.configPath ?? FileDiscovery.config(for: options.paths.first ?? ".") else {
             return ProjectConfig()
         }
         do {

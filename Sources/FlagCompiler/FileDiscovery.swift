@@ -8,8 +8,8 @@ enum FileDiscovery {
         var message: String
     }
 
-    /// Every `*.yaml` / `*.yml` file under the given files or folders, any depth, sorted; `flagc.yaml` at the top of a
-    /// folder and hidden files and folders are skipped.
+    /// Every `*.yaml` / `*.yml` file under the given files or folders, any depth, sorted; project configs
+    /// (`flagc.yaml`) and hidden files and folders are skipped, and each real folder is read once.
     static func flagFiles(in paths: [String]) throws(FlagCompiler.UsageError) -> [String] {
         var files: [String] = []
         let manager = FileManager.default
@@ -23,7 +23,8 @@ enum FileDiscovery {
                 continue
             }
             var found: [String] = []
-            collect(in: path, isTop: true, into: &found)
+            var visited = Set<String>()
+            collect(in: path, visited: &visited, into: &found)
             if found.isEmpty {
                 throw FlagCompiler.UsageError(description: "'\(path)' holds no flag files (*.yaml, *.yml)")
             }
@@ -33,18 +34,51 @@ enum FileDiscovery {
         return files.filter { seen.insert($0).inserted }.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
     }
 
-    private static func collect(in directory: String, isTop: Bool, into files: inout [String]) {
+    private static func collect(in directory: String, visited: inout Set<String>, into files: inout [String]) {
+        // Symbolic links may lead back up the tree: visit each real folder once.
+        let real = URL(fileURLWithPath: directory).resolvingSymlinksInPath().path
+        guard visited.insert(real).inserted else { return }
         guard let entries = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
         for entry in entries.sorted() where !entry.hasPrefix(".") {
             let path = directory.hasSuffix("/") ? directory + entry : directory + "/" + entry
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { continue }
             if isDirectory.boolValue {
-                collect(in: path, isTop: false, into: &files)
-            } else if entry.hasSuffix(".yaml") || entry.hasSuffix(".yml"), !(isTop && entry == ProjectConfig.fileName) {
+                collect(in: path, visited: &visited, into: &files)
+            } else if entry.hasSuffix(".yaml") || entry.hasSuffix(".yml"), entry != ProjectConfig.fileName {
                 files.append(path)
             }
         }
+    }
+
+    /// The project config for a run: the nearest `flagc.yaml` at or above `path` (stopping at a repository
+    /// root), or else the shallowest one among the folders below `path` (so `flagc validate .` at the
+    /// repository root finds `flags/flagc.yaml`).
+    static func config(for path: String) -> String? {
+        if let nearest = nearestConfig(for: path) { return nearest }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else { return nil }
+        var level = [path]
+        var visited = Set<String>()
+        while !level.isEmpty {
+            var next: [String] = []
+            for directory in level {
+                guard visited.insert(URL(fileURLWithPath: directory).resolvingSymlinksInPath().path).inserted,
+                      let entries = try? FileManager.default.contentsOfDirectory(atPath: directory) else { continue }
+                for entry in entries.sorted() where !entry.hasPrefix(".") {
+                    let child = directory.hasSuffix("/") ? directory + entry : directory + "/" + entry
+                    var childIsDirectory: ObjCBool = false
+                    guard FileManager.default.fileExists(atPath: child, isDirectory: &childIsDirectory) else { continue }
+                    if childIsDirectory.boolValue {
+                        next.append(child)
+                    } else if entry == ProjectConfig.fileName, directory != path {
+                        return child
+                    }
+                }
+            }
+            level = next
+        }
+        return nil
     }
 
     /// The nearest `flagc.yaml`: in the folder itself (or the file's folder), then in each parent up to the

@@ -552,7 +552,7 @@ struct FlagcBinaryTests {
             try sandbox.write("flags/demo.yaml", booleanFlag())
             try sandbox.write("occupied", "not a folder\n")
             let run = try sandbox.flagc(["compile", "flags", "--out", "occupied"] + fixedNow)
-            #expect(run.status == 1, "\(run)")
+            #expect(run.status == 2, "a folder that is a file is a usage error: \(run)")
             #expect(run.stdout.isEmpty, "\(run)")
             #expect(run.stderr.hasPrefix("error: "), "\(run)")
             #expect(try sandbox.contents("occupied") == Data("not a folder\n".utf8))
@@ -604,11 +604,10 @@ struct FlagcBinaryTests {
         }
     }
 
-    // MARK: - bugs found (disabled until fixed)
+    // MARK: - edge cases of the command line
 
-    /// A missing `--config` file is a missing path on the command line, which the exit-status contract says is a
-    /// usage error (2); flagc reports it as a `file-unreadable` diagnostic on stdout and exits 1.
-    @Test(.disabled("bug: `--config missing.yaml` exits 1 with a file-unreadable diagnostic instead of a usage error (exit 2)"))
+    /// A missing `--config` file is a missing path on the command line: a usage error (2).
+    @Test
     func missingConfigIsAUsageError() throws {
         try withSandbox { sandbox in
             try sandbox.write("flags/demo.yaml", booleanFlag())
@@ -618,9 +617,8 @@ struct FlagcBinaryTests {
         }
     }
 
-    /// Text output is one diagnostic per line, but a message that quotes a key with a newline prints the raw newline,
-    /// so the second half of the message becomes a line of its own that tools parsing `path:line:col:` cannot place.
-    @Test(.disabled("bug: a flag key containing a newline breaks the text format's one-diagnostic-per-line output"))
+    /// Text output is one diagnostic per line, even when a message quotes a key containing a newline.
+    @Test
     func textDiagnosticsStayOnOneLine() throws {
         try withSandbox { sandbox in
             try sandbox.write("flags/demo.yaml", booleanFlag("\"demo\\nline\""))
@@ -631,8 +629,8 @@ struct FlagcBinaryTests {
         }
     }
 
-    /// `--out` naming an existing file prints Foundation's raw NSError dump rather than a readable message.
-    @Test(.disabled("bug: compile --out FILE prints a raw NSError dump (\"Error Domain=NSCocoaErrorDomain Code=516 …\")"))
+    /// `--out` naming an existing file is a readable usage error, not Foundation's raw NSError dump.
+    @Test
     func outputFolderThatIsAFileHasAReadableMessage() throws {
         try withSandbox { sandbox in
             try sandbox.write("flags/demo.yaml", booleanFlag())

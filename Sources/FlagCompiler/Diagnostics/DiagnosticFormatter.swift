@@ -35,6 +35,9 @@ public struct DiagnosticFormatter: Sendable {
     private func text(_ diagnostics: [Diagnostic], fileCount: Int) -> String {
         var output = ""
         for diagnostic in diagnostics {
+            // One diagnostic per line, whatever a quoted name contains.
+            var diagnostic = diagnostic
+            diagnostic.message = diagnostic.message.replacingAll("\n", with: "\\n").replacingAll("\r", with: "\\r")
             let position = diagnostic.location.map { "\(diagnostic.file):\($0.line):\($0.column)" } ?? diagnostic.file
             let label = "\(diagnostic.severity.rawValue)[\(diagnostic.rule.rawValue)]"
             if colour {

@@ -18,6 +18,8 @@ public enum RuleID: String, Sendable, Hashable, CaseIterable, Comparable {
     case yamlTag = "yaml-tag"
     /// An unquoted yes/no/on/off/y/n, which YAML 1.1 reads as a boolean.
     case yamlAmbiguousBoolean = "yaml-ambiguous-boolean"
+    /// An unquoted number with a leading zero, which YAML 1.1 reads as octal.
+    case yamlAmbiguousNumber = "yaml-ambiguous-number"
     /// The file is too large, too deeply nested, or has too long a list.
     case inputLimit = "input-limit"
     /// The file could not be read.

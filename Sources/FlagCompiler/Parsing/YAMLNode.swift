@@ -20,6 +20,11 @@ struct YAMLNode: Sendable {
         return nil
     }
 
+    /// An empty plain scalar, `~` or `null`.
+    var isNull: Bool {
+        scalar.map { $0.isPlain && $0.resolved == .null } ?? false
+    }
+
     var mapping: [YAMLPair]? {
         if case .mapping(let pairs) = content { return pairs }
         return nil
@@ -58,6 +63,14 @@ struct YAMLScalar: Sendable {
     /// The YAML 1.2 core-schema reading of the scalar: quoted scalars are always strings.
     var resolved: ResolvedScalar {
         isPlain ? ResolvedScalar(plain: value) : .string(value)
+    }
+
+    /// Whether YAML 1.1 readers would read this as an octal number although YAML 1.2 reads it as decimal: `010`.
+    var isYAML11Octal: Bool {
+        guard isPlain else { return false }
+        var digits = Substring(value)
+        if digits.first == "-" || digits.first == "+" { digits = digits.dropFirst() }
+        return digits.count > 1 && digits.first == "0" && digits.utf8.allSatisfy { $0 >= 48 && $0 <= 57 }
     }
 
     /// Whether YAML 1.1 readers (PyYAML, many editors and CI tools) would read this as a boolean

@@ -29,7 +29,6 @@ struct YAMLParser {
             diagnostics.report(.inputLimit, at: SourceLocation(line: 1, column: 1), "the file is \(bytes.count) bytes, more than the limit of \(limits.maximumFileSize) bytes; split it into several files")
             return nil
         }
-        let tabLines = reportTabIndentation(bytes, diagnostics: &diagnostics)
 
         var parser = yaml_parser_t()
         guard yaml_parser_initialize(&parser) == 1 else {
@@ -44,6 +43,8 @@ struct YAMLParser {
             var event = yaml_event_t()
             while true {
                 guard yaml_parser_parse(&parser, &event) == 1 else {
+                    // Tabs inside block scalars are valid, so tab indentation is reported only when it broke parsing.
+                    let tabLines = reportTabIndentation(bytes, diagnostics: &diagnostics)
                     let mark = parser.problem_mark
                     let location = SourceLocation(line: Int(mark.line) + 1, column: Int(mark.column) + 1)
                     if !tabLines.contains(location.line) {

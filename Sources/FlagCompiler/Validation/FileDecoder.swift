@@ -37,7 +37,7 @@ struct FileDecoder {
                 for pair in pairs {
                     if let flag = decodeFlag(pair, module: file.module) { file.flags.append(flag) }
                 }
-            } else if !(flags.value.scalar?.isPlain == true && flags.value.scalar?.resolved == .null) {
+            } else if !flags.value.isNull {
                 diagnostics.report(.wrongType, at: flags.value.location, "'flags' must be a mapping from flag keys to flags, not \(flags.value.kindDescription)")
             }
         }
@@ -46,11 +46,15 @@ struct FileDecoder {
                 for pair in pairs {
                     if let segment = decodeSegment(pair) { file.segments.append(segment) }
                 }
-            } else {
+            } else if !segments.value.isNull {
                 diagnostics.report(.wrongType, at: segments.value.location, "'segments' must be a mapping from segment names to segments, not \(segments.value.kindDescription)")
             }
         }
-        if fields["flags"] == nil && fields["segments"] == nil {
+        let hasContent = [fields["flags"], fields["segments"]].contains { field in
+            guard let field else { return false }
+            return !field.value.isNull && field.value.mapping?.isEmpty != true
+        }
+        if !hasContent {
             diagnostics.report(.emptyFile, at: root.location, "the file holds no flags and no segments; add a 'flags:' mapping or delete the file")
         }
         return file
@@ -91,7 +95,12 @@ struct FileDecoder {
             rules: [],
             metadata: metadata,
             expiresLocation: expiresLocation,
-            presentFields: Set(fields.keys),
+            presentFields: Set([
+                metadata.description.map { _ in "description" },
+                metadata.owner.map { _ in "owner" },
+                metadata.expires.map { _ in "expires" },
+                metadata.values.isEmpty ? nil : "metadata",
+            ].compactMap { $0 }),
             isComplete: false
         )
         // Without valid variants, defaults and outcomes cannot be checked; the flag still takes part in
@@ -224,6 +233,7 @@ struct FileDecoder {
                 diagnostics.report(.yamlAmbiguousBoolean, at: node.location, "unquoted '\(scalar.value)' in \(what) is a boolean to YAML 1.1 tools and a string to YAML 1.2 ones; quote it for a string, or write true/false")
                 return nil
             }
+            if diagnostics.reportAmbiguousNumber(node, what) { return nil }
             switch scalar.resolved {
             case .null:
                 diagnostics.report(.wrongType, at: node.location, "\(what) has no value; give it a string, integer, number, boolean or object")
@@ -334,6 +344,11 @@ struct FileDecoder {
                 valid = false
                 continue
             }
+            if buckets.contains(where: { $0.variant == variant }) {
+                diagnostics.report(.splitUnknownVariant, at: pair.key.location, "variant '\(variant)' appears twice in this 'split'; give each variant one weight")
+                valid = false
+                continue
+            }
             buckets.append(Split.Bucket(variant: variant, weight: weight))
         }
         guard valid else { return nil }
@@ -363,6 +378,7 @@ struct FileDecoder {
     /// A percentage with at most two decimals, as hundredths (`33.33` → 3333), read from the text as written
     /// so that no binary rounding creeps in.
     private mutating func percentage(_ node: YAMLNode, what: String, rule: RuleID) -> Int? {
+        if diagnostics.reportAmbiguousNumber(node, what) { return nil }
         guard let scalar = node.scalar, scalar.isPlain, case let resolved = scalar.resolved, resolved.isNumber else {
             diagnostics.report(.wrongType, at: node.location, "\(what) must be a percentage such as 25 or 12.5, not \(node.kindDescription)")
             return nil
@@ -490,6 +506,7 @@ struct FileDecoder {
                 return nil
             }
             if scalar.isYAML11Boolean { _ = diagnostics.reportAmbiguousName(node, what); return nil }
+            if diagnostics.reportAmbiguousNumber(node, what) { return nil }
             switch scalar.resolved {
             case .null:
                 diagnostics.report(.matcherType, at: node.location, "\(what) has no value; use 'exists: false' to match a missing attribute")
@@ -511,6 +528,7 @@ struct FileDecoder {
             }
             return .string(scalar.value)
         case .lt, .lte, .gt, .gte:
+            if diagnostics.reportAmbiguousNumber(node, what) { return nil }
             switch node.scalar?.resolved {
             case .integer(let value): return .number(Double(value))
             case .float(let value): return .number(value)
@@ -548,6 +566,7 @@ struct FileDecoder {
                 return nil
             }
             if scalar.isYAML11Boolean { _ = diagnostics.reportAmbiguousName(item, "an entry of \(what)"); return nil }
+            if diagnostics.reportAmbiguousNumber(item, "an entry of \(what)") { return nil }
             switch scalar.resolved {
             case .integer(let value): numbers.append(Double(value))
             case .float(let value): numbers.append(value)

@@ -32,10 +32,21 @@ extension FileDiagnostics {
         return true
     }
 
+    /// Reports an unquoted number with a leading zero where a number is expected; returns true when it did.
+    mutating func reportAmbiguousNumber(_ node: YAMLNode, _ what: String) -> Bool {
+        guard let scalar = node.scalar, scalar.isYAML11Octal else { return false }
+        report(.yamlAmbiguousNumber, at: node.location, "'\(scalar.value)' in \(what) is octal to YAML 1.1 tools and decimal to YAML 1.2 ones; drop the leading zero, or quote it for text")
+        return true
+    }
+
     /// Free text (descriptions): any non-empty scalar, taken as written.
     mutating func text(_ node: YAMLNode, _ what: String) -> String? {
         guard let scalar = node.scalar, !(scalar.isPlain && scalar.resolved == .null) else {
             report(.wrongType, at: node.location, "\(what) must be text, not \(node.kindDescription)")
+            return nil
+        }
+        guard scalar.value.contains(where: { !$0.isWhitespace }) else {
+            report(.wrongType, at: node.location, "\(what) is empty; write some text or remove the field")
             return nil
         }
         return scalar.value
@@ -79,6 +90,7 @@ extension FileDiagnostics {
 
     /// A number (integer or decimal).
     mutating func number(_ node: YAMLNode, _ what: String) -> Double? {
+        if reportAmbiguousNumber(node, what) { return nil }
         switch node.scalar?.resolved {
         case .integer(let value): return Double(value)
         case .float(let value): return value
@@ -144,6 +156,7 @@ extension FileDiagnostics {
                 _ = reportAmbiguousName(node, what)
                 return nil
             }
+            if reportAmbiguousNumber(node, what) { return nil }
             switch scalar.resolved {
             case .null: return .null
             case .bool(let value): return .bool(value)
@@ -161,6 +174,7 @@ extension FileDiagnostics {
         case .mapping(let pairs):
             var object: [String: JSONValue] = [:]
             for pair in pairs {
+                if reportAmbiguousName(pair.key, "a key of \(what)") { return nil }
                 guard let value = jsonValue(pair.value, what) else { return nil }
                 object[pair.name] = value
             }

@@ -59,7 +59,7 @@ struct ProjectValidator {
         if let expires = flag.metadata.expires, expires <= now, let location = flag.expiresLocation {
             diagnostics.append(Diagnostic(
                 .flagExpired, file: flag.file, at: location,
-                "flag '\(key)' expired on \(Timestamp.format(expires)); remove the flag and the code that reads it, or extend 'expires'"
+                "flag '\(key)' expired \(ProjectValidator.describeExpiry(expires)); remove the flag and the code that reads it, or extend 'expires'"
             ))
         }
         var catchAll: SourceRule?
@@ -81,6 +81,12 @@ struct ProjectValidator {
                 catchAll = rule
             }
         }
+    }
+
+    /// `at the end of 2026-05-31` for a date (stale from the next midnight), else `at <timestamp>`.
+    static func describeExpiry(_ instant: Int64) -> String {
+        guard instant % 86_400 == 0 else { return "at \(Timestamp.format(instant))" }
+        return "at the end of \(Timestamp.format(instant - 86_400).prefix(10))"
     }
 
     private func checkConditions(_ conditions: [SourceCondition], file: String, segments: [String: SourceSegment], into diagnostics: inout [Diagnostic]) {
