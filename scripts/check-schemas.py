@@ -5,14 +5,17 @@ Usage:
     scripts/check-schemas.py [FLAGS_DIR] [--snapshot PATH]...
 
 * Every *.yaml / *.yml file under FLAGS_DIR (default: flags) is checked against schemas/flags.schema.json,
-  except FLAGS_DIR/flagc.yaml, which is checked against schemas/flagc-config.schema.json. Like flagc, hidden
-  files and folders are skipped.
+  except the project config flagc.yaml (FLAGS_DIR/flagc.yaml, or the one above the folder that flagc would
+  use), which is checked against schemas/flagc-config.schema.json. Like flagc, files named flagc.yaml are
+  never flag files, hidden files and folders are skipped and symbolic links are followed.
 * Each --snapshot PATH is checked against schemas/snapshot.schema.json.
 * The schema files themselves are checked against their meta-schemas.
 
 YAML is read the way flagc reads it (YAML 1.2 core schema): 2027-06-30 and timestamps stay strings, only
-true/false (True, TRUE, ...) are booleans, yes/no/on/off are strings, numbers are plain decimals, and mapping
-keys are the text as written (JSON object keys are strings). Duplicate keys are reported.
+true/false (True, TRUE, ...) are booleans, yes/no/on/off are strings, numbers are plain decimals (010, which
+YAML 1.1 reads as octal and flagc rejects as a number, stays text), and mapping keys are the text as written
+(JSON object keys are strings). Duplicate keys and multiple documents are reported; an empty file passes (flagc
+only warns).
 
 The flag schema holds the default conventions; this script applies the project's flagc.yaml on top, as flagc
 does: its naming.pattern replaces the default key pattern, its `require` list (default: description, owner)
@@ -293,7 +296,7 @@ def main(argv):
         if problems:
             invalid += 1
             for where, text in problems:
-                print(f"{path}: error at {where}: {text}" if where else f"{path}: error: {text}")
+                print(f"{path}: error at {where or '$'}: {text}")
         else:
             valid += 1
 
