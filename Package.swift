@@ -38,6 +38,13 @@ let package = Package(
             dependencies: ["FlagCompiler", "FlagRuntime"],
             exclude: ["Fixtures"]
         ),
+        // Data-driven cases (flag files + contexts → expected results) that any runtime can replay.
+        .testTarget(
+            name: "ConformanceTests",
+            dependencies: ["FlagCompiler", "FlagRuntime"],
+            path: "Tests/Conformance",
+            exclude: ["Suites"]
+        ),
         .testTarget(
             name: "FlagcEndToEndTests",
             dependencies: ["flagc", "FlagRuntime"],

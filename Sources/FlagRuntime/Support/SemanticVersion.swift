@@ -96,4 +96,42 @@ public struct SemanticVersion: Sendable, Hashable, Comparable, CustomStringConve
         if !build.isEmpty { text += "+" + build.joined(separator: ".") }
         return text
     }
+
+    /// Compares a version written as text with a parsed one: -1, 0 or 1 by precedence, nil when the text is not
+    /// a semantic version. Plain `MAJOR.MINOR.PATCH` text is compared without allocating.
+    static func compare(_ text: String, _ other: SemanticVersion) -> Int? {
+        var numbers: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        var part = 0
+        var digits = 0
+        var value: UInt64 = 0
+        var leadingZero = false
+        var simple = true
+        for (offset, byte) in text.utf8.enumerated() {
+            if offset == 0 && byte == UInt8(ascii: "v") { continue }
+            if byte >= 48 && byte <= 57 {
+                if digits == 1 && value == 0 { leadingZero = true }
+                let (product, overflow) = value.multipliedReportingOverflow(by: 10)
+                guard !overflow else { simple = false; break }
+                value = product + UInt64(byte - 48)
+                digits += 1
+            } else if byte == UInt8(ascii: "."), part < 2, digits > 0, !leadingZero {
+                if part == 0 { numbers.0 = value } else { numbers.1 = value }
+                part += 1
+                digits = 0
+                value = 0
+            } else {
+                simple = false
+                break
+            }
+        }
+        guard simple, part == 2, digits > 0, !leadingZero else {
+            guard let version = SemanticVersion(text) else { return nil }
+            return version < other ? -1 : (other < version ? 1 : 0)
+        }
+        numbers.2 = value
+        let core = (other.major, other.minor, other.patch)
+        if numbers != core { return numbers < core ? -1 : 1 }
+        // Equal cores: a release sorts above any pre-release of it.
+        return other.prerelease.isEmpty ? 0 : 1
+    }
 }

@@ -1,0 +1,230 @@
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Evaluates flags against the current snapshot. Thread-safe: any number of evaluations may run while
+/// `replace(with:)` swaps the snapshot; each evaluation sees exactly one snapshot.
+///
+/// ```swift
+/// let store = try FlagStore(contentsOfFile: "build/snapshot.json", environment: "production")
+/// let context = EvaluationContext(targetingKey: user.id, attributes: ["tenant": .string(user.tenant)])
+/// if store.boolean("billing.invoice_auto_generate", default: false, context: context) { … }
+/// let colour = store.stringDetails("billing.checkout_button_color", default: "blue", context: context)
+/// print(colour.value, colour.variant ?? "-", colour.reason)
+/// ```
+///
+/// Evaluation never throws: a missing flag, a type mismatch or a disabled flag returns the caller's default
+/// with a reason and error code. It takes no lock while evaluating (the lock only guards reading the
+/// snapshot reference) and does not allocate on the common paths.
+public final class FlagStore: Sendable {
+    private let current: Mutex<CompiledSnapshot>
+    /// The environment rules with `environments:` conditions are evaluated in (unless a context overrides it).
+    public let environment: String?
+    let clock: any FlagClock
+
+    /// Creates a store serving `snapshot`.
+    ///
+    /// - Parameters:
+    ///   - environment: the evaluation environment (for snapshots compiled without `--env`).
+    ///   - clock: the source of "now" for rule windows and `before`/`after` (inject a fixed clock in tests).
+    public init(snapshot: Snapshot, environment: String? = nil, clock: any FlagClock = SystemClock()) {
+        current = Mutex(CompiledSnapshot(snapshot))
+        self.environment = environment ?? snapshot.environment
+        self.clock = clock
+    }
+
+    /// Creates a store from a snapshot file; throws a `SnapshotLoadError` that says what is wrong.
+    public convenience init(contentsOfFile path: String, environment: String? = nil, clock: any FlagClock = SystemClock()) throws(SnapshotLoadError) {
+        self.init(snapshot: try SnapshotLoader.load(contentsOfFile: path), environment: environment, clock: clock)
+    }
+
+    // MARK: Snapshot
+
+    /// The snapshot being served.
+    public var snapshot: Snapshot { compiled.snapshot }
+
+    /// Replaces the snapshot; evaluations already running finish on the old one.
+    public func replace(with snapshot: Snapshot) {
+        let compiled = CompiledSnapshot(snapshot)  // built outside the lock
+        current.withLock { $0 = compiled }
+    }
+
+    /// Loads a snapshot file and serves it; on any error the current snapshot stays and the error is thrown.
+    public func replace(contentsOfFile path: String) throws(SnapshotLoadError) {
+        replace(with: try SnapshotLoader.load(contentsOfFile: path))
+    }
+
+    /// The keys of every flag in the snapshot, sorted.
+    public var flagKeys: [String] { compiled.snapshot.flags.map(\.key) }
+
+    @inline(__always)
+    var compiled: CompiledSnapshot { current.withLock { $0 } }
+
+    // MARK: Typed evaluation
+
+    /// The boolean value of a flag, or `default` when it is missing, disabled or not boolean.
+    public func boolean(_ key: String, default defaultValue: Bool, context: EvaluationContext = .empty) -> Bool {
+        booleanDetails(key, default: defaultValue, context: context).value
+    }
+
+    /// The boolean value of a flag with the variant, reason, error and deciding rule.
+    public func booleanDetails(_ key: String, default defaultValue: Bool, context: EvaluationContext = .empty) -> EvaluationDetails<Bool> {
+        evaluate(key, default: defaultValue, context: context) { value in
+            if case .boolean(let flag) = value { return flag }
+            return nil
+        }
+    }
+
+    /// The string value of a flag, or `default`.
+    public func string(_ key: String, default defaultValue: String, context: EvaluationContext = .empty) -> String {
+        stringDetails(key, default: defaultValue, context: context).value
+    }
+
+    /// The string value of a flag with details.
+    public func stringDetails(_ key: String, default defaultValue: String, context: EvaluationContext = .empty) -> EvaluationDetails<String> {
+        evaluate(key, default: defaultValue, context: context) { value in
+            if case .string(let string) = value { return string }
+            return nil
+        }
+    }
+
+    /// The integer value of a flag, or `default`.
+    public func integer(_ key: String, default defaultValue: Int64, context: EvaluationContext = .empty) -> Int64 {
+        integerDetails(key, default: defaultValue, context: context).value
+    }
+
+    /// The integer value of a flag with details.
+    public func integerDetails(_ key: String, default defaultValue: Int64, context: EvaluationContext = .empty) -> EvaluationDetails<Int64> {
+        evaluate(key, default: defaultValue, context: context) { value in
+            if case .integer(let integer) = value { return integer }
+            return nil
+        }
+    }
+
+    /// The number value of a flag (integer flags convert), or `default`.
+    public func double(_ key: String, default defaultValue: Double, context: EvaluationContext = .empty) -> Double {
+        doubleDetails(key, default: defaultValue, context: context).value
+    }
+
+    /// The number value of a flag (integer flags convert) with details.
+    public func doubleDetails(_ key: String, default defaultValue: Double, context: EvaluationContext = .empty) -> EvaluationDetails<Double> {
+        evaluate(key, default: defaultValue, context: context) { value in
+            switch value {
+            case .number(let number): return number
+            case .integer(let integer): return Double(integer)
+            default: return nil
+            }
+        }
+    }
+
+    /// The object value of a flag, or `default`.
+    public func object(_ key: String, default defaultValue: [String: JSONValue], context: EvaluationContext = .empty) -> [String: JSONValue] {
+        objectDetails(key, default: defaultValue, context: context).value
+    }
+
+    /// The object value of a flag with details.
+    public func objectDetails(_ key: String, default defaultValue: [String: JSONValue], context: EvaluationContext = .empty) -> EvaluationDetails<[String: JSONValue]> {
+        evaluate(key, default: defaultValue, context: context) { value in
+            if case .object(let object) = value { return object }
+            return nil
+        }
+    }
+
+    /// The value of a flag whatever its type, with details; `value` is nil when the flag is missing or disabled.
+    public func details(_ key: String, context: EvaluationContext = .empty) -> EvaluationDetails<FlagValue?> {
+        evaluate(key, default: nil, context: context) { $0 }
+    }
+
+    // MARK: Core
+
+    /// The decision for one flag: which variant (nil for the caller's default), why, and which rule.
+    struct Decision {
+        var variant: Int?
+        var reason: EvaluationReason
+        var ruleIndex: Int?
+    }
+
+    @inline(__always)
+    private func evaluate<Value>(_ key: String, default defaultValue: Value, context: EvaluationContext, extract: (FlagValue) -> Value?) -> EvaluationDetails<Value> {
+        if let overrides = FlagOverrides.current, let forced = overrides.value(for: key) {
+            if let value = extract(forced) {
+                return EvaluationDetails(flagKey: key, value: value, variant: nil, reason: .override, flagMetadata: FlagMetadata())
+            }
+            return EvaluationDetails(flagKey: key, value: defaultValue, reason: .error, errorCode: .typeMismatch,
+                                     errorMessage: "the override of '\(key)' is a \(forced.type.rawValue) value", flagMetadata: FlagMetadata())
+        }
+        let snapshot = compiled
+        guard let flag = snapshot.flags[key] else {
+            return EvaluationDetails(flagKey: key, value: defaultValue, reason: .error, errorCode: .flagNotFound,
+                                     errorMessage: "flag '\(key)' is not in snapshot \(snapshot.snapshot.id.prefix(12))", flagMetadata: FlagMetadata())
+        }
+        let decision = decide(flag, context: context)
+        guard let variantIndex = decision.variant else {
+            return EvaluationDetails(flagKey: key, value: defaultValue, reason: decision.reason, flagMetadata: flag.flag.metadata)
+        }
+        let variant = flag.flag.variants[variantIndex]
+        guard let value = extract(variant.value) else {
+            return EvaluationDetails(flagKey: key, value: defaultValue, reason: .error, errorCode: .typeMismatch,
+                                     errorMessage: "flag '\(key)' is a \(flag.flag.type.rawValue) flag", flagMetadata: flag.flag.metadata)
+        }
+        let ruleName = decision.ruleIndex.flatMap { flag.flag.rules[$0].name }
+        return EvaluationDetails(flagKey: key, value: value, variant: variant.name, reason: decision.reason,
+                                 ruleIndex: decision.ruleIndex, ruleName: ruleName, flagMetadata: flag.flag.metadata)
+    }
+
+    @inline(__always)
+    func decide(_ flag: CompiledFlag, context: EvaluationContext) -> Decision {
+        guard flag.flag.enabled else { return Decision(variant: nil, reason: .disabled) }
+        if flag.rules.isEmpty { return Decision(variant: flag.defaultVariant, reason: .static) }
+        let environment = context.environment ?? self.environment
+        let now = flag.needsClock ? clock.now() : 0
+        for (index, rule) in flag.rules.enumerated() {
+            guard rule.isActive(at: now), rule.conditions.allSatisfy({ $0.matches(context, environment: environment) }) else { continue }
+            switch rule.outcome {
+            case .serve(let variant):
+                return Decision(variant: variant, reason: .targetingMatch, ruleIndex: index)
+            case .split(let split):
+                guard let variant = split.variant(for: context) else { continue }
+                return Decision(variant: variant, reason: .split, ruleIndex: index)
+            }
+        }
+        return Decision(variant: flag.defaultVariant, reason: .default)
+    }
+}
+
+/// The source of "now" for rule windows and `before`/`after` conditions.
+public protocol FlagClock: Sendable {
+    /// The current time in Unix seconds.
+    func now() -> Int64
+}
+
+/// The system's real-time clock.
+public struct SystemClock: FlagClock {
+    /// Creates the system clock.
+    public init() {}
+
+    /// The current time in Unix seconds.
+    public func now() -> Int64 {
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        return Int64(spec.tv_sec)
+    }
+}
+
+/// A clock that always says the same time; for tests and `flagc eval --at`.
+public struct FixedClock: FlagClock {
+    /// The time it says, in Unix seconds.
+    public var seconds: Int64
+
+    /// Creates a clock fixed at `seconds`.
+    public init(_ seconds: Int64) {
+        self.seconds = seconds
+    }
+
+    /// `seconds`.
+    public func now() -> Int64 { seconds }
+}
