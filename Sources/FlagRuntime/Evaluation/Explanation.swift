@@ -79,7 +79,15 @@ extension Explanation {
             guard let value = context.value(name, isTargetingKey: isKey) else {
                 return "\(subject) is missing"
             }
-            return "\(subject) (\(describe(value))) does not satisfy \(op.rawValue) \(describe(operand))"
+            let relation: String
+            switch op {
+            case .in: relation = "is not in"
+            case .notIn: relation = "is in"
+            case .intersects: relation = "shares no member with"
+            case .exists: relation = "is present, and the rule wants exists"
+            default: relation = "does not satisfy \(op.rawValue)"
+            }
+            return "\(subject) (\(describe(value))) \(relation) \(describe(operand))"
         }
     }
 
@@ -89,7 +97,7 @@ extension Explanation {
         case .number(let number): number == number.rounded() && abs(number) < 1e15 ? String(Int64(number)) : String(number)
         case .boolean(let flag): String(flag)
         case .timestamp(let seconds): Timestamp.format(seconds)
-        case .strings(let list): "[" + list.joined(separator: ", ") + "]"
+        case .strings(let list): "[" + list.map { "\"\($0)\"" }.joined(separator: ", ") + "]"
         }
     }
 
@@ -99,7 +107,7 @@ extension Explanation {
         case .number(let number): describe(ContextValue.number(number))
         case .boolean(let flag): String(flag)
         case .timestamp(let seconds): Timestamp.format(seconds)
-        case .strings(let list): "[" + list.joined(separator: ", ") + "]"
+        case .strings(let list): "[" + list.map { "\"\($0)\"" }.joined(separator: ", ") + "]"
         case .numbers(let list): "[" + list.map { describe(ContextValue.number($0)) }.joined(separator: ", ") + "]"
         }
     }

@@ -29,7 +29,9 @@ public final class FlagStore: Sendable {
     /// Creates a store serving `snapshot`.
     ///
     /// - Parameters:
-    ///   - environment: the evaluation environment (for snapshots compiled without `--env`).
+    ///   - environment: the evaluation environment. A snapshot compiled with `--env` has its environment
+    ///     conditions already decided, so for it this parameter (and a context's `environment`) changes nothing;
+    ///     it defaults to the snapshot's environment.
     ///   - clock: the source of "now" for rule windows and `before`/`after` (inject a fixed clock in tests).
     public init(snapshot: Snapshot, environment: String? = nil, clock: any FlagClock = SystemClock()) {
         current = Mutex(CompiledSnapshot(snapshot))
