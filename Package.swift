@@ -43,7 +43,7 @@ let package = Package(
             name: "ConformanceTests",
             dependencies: ["FlagCompiler", "FlagRuntime"],
             path: "Tests/Conformance",
-            exclude: ["Suites"]
+            exclude: ["Suites", "README.md"]
         ),
         .testTarget(
             name: "FlagcEndToEndTests",
