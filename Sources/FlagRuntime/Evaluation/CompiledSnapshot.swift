@@ -109,7 +109,7 @@ struct CompiledSplit: Sendable {
 /// A condition, with its operand prepared for fast matching.
 enum CompiledCondition: Sendable {
     case attribute(name: String, isTargetingKey: Bool, matcher: Matcher)
-    case environment(Set<String>)
+    case environment(Set<ExactString>)
     case segments([[CompiledCondition]])
 
     init(_ condition: Condition) {
@@ -117,7 +117,7 @@ enum CompiledCondition: Sendable {
         case .attribute(let name, let op, let operand):
             self = .attribute(name: name, isTargetingKey: name == Condition.targetingKey, matcher: Matcher(op: op, operand: operand))
         case .environment(let names):
-            self = .environment(Set(names))
+            self = .environment(Set(names.map(ExactString.init)))
         case .segments(let segments):
             self = .segments(segments.map { $0.conditions.map(CompiledCondition.init) })
         }
@@ -138,7 +138,7 @@ enum CompiledCondition: Sendable {
             return matcher.matches(context.value(name, isTargetingKey: isTargetingKey))
         case .environment(let names):
             guard let environment else { return false }
-            return names.contains(environment)
+            return names.contains(ExactString(environment))
         case .segments(let segments):
             for conditions in segments where conditions.allSatisfy({ $0.matches(context, environment: environment) }) {
                 return true
@@ -148,12 +148,31 @@ enum CompiledCondition: Sendable {
     }
 }
 
+/// A string compared and hashed by its UTF-8 bytes, not by Swift's canonical equivalence, so that matching
+/// agrees with the bucketing hash and with runtimes in other languages (`"é"` and `"e\u{301}"` differ).
+struct ExactString: Hashable, Sendable {
+    let string: String
+
+    init(_ string: String) {
+        self.string = string
+    }
+
+    static func == (lhs: ExactString, rhs: ExactString) -> Bool {
+        lhs.string.utf8.elementsEqual(rhs.string.utf8)
+    }
+
+    func hash(into hasher: inout Hasher) {
+        var string = string
+        string.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+    }
+}
+
 /// An operator with its prepared operand. A missing attribute, or one of another type than the operand,
 /// never matches (except `exists: false`, which matches exactly when the attribute is missing).
 enum Matcher: Sendable {
-    case inStrings(Set<String>, negated: Bool)
+    case inStrings(Set<ExactString>, negated: Bool)
     case inNumbers(Set<Double>, negated: Bool)
-    case intersects(Set<String>)
+    case intersects(Set<ExactString>)
     case equalString(String, negated: Bool)
     case equalNumber(Double, negated: Bool)
     case equalBoolean(Bool, negated: Bool)
@@ -170,11 +189,11 @@ enum Matcher: Sendable {
 
     init(op: Condition.Operator, operand: Condition.Operand) {
         switch (op, operand) {
-        case (.in, .strings(let values)): self = .inStrings(Set(values), negated: false)
-        case (.notIn, .strings(let values)): self = .inStrings(Set(values), negated: true)
+        case (.in, .strings(let values)): self = .inStrings(Set(values.map(ExactString.init)), negated: false)
+        case (.notIn, .strings(let values)): self = .inStrings(Set(values.map(ExactString.init)), negated: true)
         case (.in, .numbers(let values)): self = .inNumbers(Set(values), negated: false)
         case (.notIn, .numbers(let values)): self = .inNumbers(Set(values), negated: true)
-        case (.intersects, .strings(let values)): self = .intersects(Set(values))
+        case (.intersects, .strings(let values)): self = .intersects(Set(values.map(ExactString.init)))
         case (.eq, .string(let value)): self = .equalString(value, negated: false)
         case (.neq, .string(let value)): self = .equalString(value, negated: true)
         case (.eq, .number(let value)): self = .equalNumber(value, negated: false)
@@ -200,17 +219,17 @@ enum Matcher: Sendable {
         if case .exists(let expected) = self { return (value != nil) == expected }
         guard let value else { return false }
         switch (self, value) {
-        case (.inStrings(let set, let negated), .string(let string)): return set.contains(string) != negated
+        case (.inStrings(let set, let negated), .string(let string)): return set.contains(ExactString(string)) != negated
         case (.inNumbers(let set, let negated), .number(let number)): return set.contains(number) != negated
-        case (.intersects(let set), .strings(let members)): return members.contains { set.contains($0) }
-        case (.intersects(let set), .string(let member)): return set.contains(member)
-        case (.equalString(let expected, let negated), .string(let string)): return (string == expected) != negated
+        case (.intersects(let set), .strings(let members)): return members.contains { set.contains(ExactString($0)) }
+        case (.intersects(let set), .string(let member)): return set.contains(ExactString(member))
+        case (.equalString(let expected, let negated), .string(let string)): return string.utf8.elementsEqual(expected.utf8) != negated
         case (.equalNumber(let expected, let negated), .number(let number)): return (number == expected) != negated
         case (.equalBoolean(let expected, let negated), .boolean(let flag)): return (flag == expected) != negated
-        case (.startsWith(let prefix), .string(let string)): return string.hasPrefix(prefix)
-        case (.endsWith(let suffix), .string(let string)): return string.hasSuffix(suffix)
+        case (.startsWith(let prefix), .string(let string)): return string.utf8.starts(with: prefix.utf8)
+        case (.endsWith(let suffix), .string(let string)): return string.utf8.count >= suffix.utf8.count && string.utf8.reversed().starts(with: suffix.utf8.reversed())
         case (.contains(let needle), .string(let string)): return string.utf8.containsSubsequence(needle.utf8)
-        case (.contains(let member), .strings(let members)): return members.contains(member)
+        case (.contains(let member), .strings(let members)): return members.contains { $0.utf8.elementsEqual(member.utf8) }
         case (.compareNumber(let op, let operand), .number(let number)):
             switch op {
             case .lt: return number < operand

@@ -111,8 +111,9 @@ public struct SemanticVersion: Sendable, Hashable, Comparable, CustomStringConve
             if byte >= 48 && byte <= 57 {
                 if digits == 1 && value == 0 { leadingZero = true }
                 let (product, overflow) = value.multipliedReportingOverflow(by: 10)
-                guard !overflow else { simple = false; break }
-                value = product + UInt64(byte - 48)
+                let (sum, carry) = product.addingReportingOverflow(UInt64(byte - 48))
+                guard !overflow, !carry else { simple = false; break }
+                value = sum
                 digits += 1
             } else if byte == UInt8(ascii: "."), part < 2, digits > 0, !leadingZero {
                 if part == 0 { numbers.0 = value } else { numbers.1 = value }
