@@ -5,11 +5,17 @@ let package = Package(
     name: "flagc",
     products: [
         .library(name: "FlagRuntime", targets: ["FlagRuntime"]),
+        .library(name: "FlagSignatures", targets: ["FlagSignatures"]),
+        .library(name: "FlagServiceLifecycle", targets: ["FlagServiceLifecycle"]),
         .library(name: "FlagCompiler", targets: ["FlagCompiler"]),
         .executable(name: "flagc", targets: ["flagc"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // libyaml through pkg-config; Debian: libyaml-dev.
@@ -18,8 +24,25 @@ let package = Package(
             pkgConfig: "yaml-0.1",
             providers: [.apt(["libyaml-dev"])]
         ),
-        // What services import: the snapshot model and evaluation. No YAML, no CLI.
-        .target(name: "FlagRuntime"),
+        // What services import: the snapshot model, evaluation and reloading. No YAML, no CLI, no crypto.
+        .target(
+            name: "FlagRuntime",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]
+        ),
+        // Ed25519 signing and verification of snapshots; opt-in, so services that do not verify
+        // signatures never build a crypto library.
+        .target(
+            name: "FlagSignatures",
+            dependencies: ["FlagRuntime", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        // Runs a FlagStore's file watcher as a swift-service-lifecycle Service.
+        .target(
+            name: "FlagServiceLifecycle",
+            dependencies: ["FlagRuntime", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]
+        ),
         // YAML front-end, validation rules, diagnostics, lowering and snapshot encoding.
         .target(name: "FlagCompiler", dependencies: ["CYAML", "FlagRuntime"]),
         // The command library behind the `flagc` executable.
@@ -28,11 +51,13 @@ let package = Package(
             dependencies: [
                 "FlagCompiler",
                 "FlagRuntime",
+                "FlagSignatures",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(name: "flagc", dependencies: ["FlagCommands"]),
-        .testTarget(name: "FlagRuntimeTests", dependencies: ["FlagRuntime"]),
+        .testTarget(name: "FlagRuntimeTests", dependencies: ["FlagRuntime", "FlagSignatures"]),
+        .testTarget(name: "FlagReloadTests", dependencies: ["FlagRuntime", "FlagServiceLifecycle"]),
         .testTarget(
             name: "FlagCompilerTests",
             dependencies: ["FlagCompiler", "FlagRuntime"],

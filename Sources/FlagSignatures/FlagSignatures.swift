@@ -1,0 +1,5 @@
+import Crypto
+import FlagRuntime
+
+/// Namespace of the snapshot-signing support (filled in by the binary snapshot work).
+enum FlagSignaturesNamespace {}
