@@ -1,15 +1,17 @@
 import ArgumentParser
 import FlagCompiler
 import FlagRuntime
+import FlagSignatures
 import Foundation
 
 /// `flagc compile`: validate, then write the snapshot.
 struct Compile: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Validate flag files and write DIR/snapshot.json.",
+        abstract: "Validate flag files and write DIR/snapshot.json and DIR/snapshot.bin.",
         discussion: """
-            Nothing is written when there is an error (or, with --strict, a warning). The snapshot is written \
-            atomically and only when its bytes change. Diagnostics go to standard error.
+            Nothing is written when there is an error (or, with --strict, a warning). Each file is written \
+            atomically and only when its bytes change; both hold the same snapshot and id. With --signing-key, \
+            snapshot.bin carries an Ed25519 signature (see docs/snapshot-format.md). Diagnostics go to standard error.
             """
     )
 
@@ -24,7 +26,17 @@ struct Compile: AsyncParsableCommand {
     @Option(help: "The source revision to record (default: the git commit of the first path, when in a repository).")
     var revision: String?
 
+    @Option(help: ArgumentHelp("Sign snapshot.bin with this private key file (written by `flagc keygen`).", valueName: "file"))
+    var signingKey: String?
+
     func run() async throws {
+        let signer = try signingKey.map { path in
+            do {
+                return try SnapshotSigningKey(contentsOfFile: path)
+            } catch {
+                throw FlagCompiler.UsageError(description: "--signing-key \(error)")
+            }
+        }
         let revision = self.revision ?? GitRevision.head(of: input.paths.first ?? ".")
         let compiler = FlagCompiler(options: .init(
             paths: input.paths, configPath: input.config, environment: env, revision: revision, now: try input.nowSeconds()
@@ -40,18 +52,29 @@ struct Compile: AsyncParsableCommand {
         }
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: out, isDirectory: &isDirectory), !isDirectory.boolValue {
-            throw FlagCompiler.UsageError(description: "--out '\(out)' is a file; pass a folder for snapshot.json")
+            throw FlagCompiler.UsageError(description: "--out '\(out)' is a file; pass a folder for snapshot.json and snapshot.bin")
         }
-        let path = (out as NSString).appendingPathComponent(SnapshotFile.jsonFileName)
-        let outcome: SnapshotFile.WriteOutcome
+        let outcomes: SnapshotFile.WriteOutcomes
         do {
-            outcome = try SnapshotFile.write(snapshot, to: out)
+            outcomes = try SnapshotFile.write(snapshot, to: out, signer: signer)
         } catch {
             Output.standardError("error: \(error)\n")
             throw ExitCode.failure
         }
-        let verb = outcome == .written ? "wrote" : "unchanged"
-        Output.standardOutput("\(verb) \(path): \(snapshot.flags.count) flags, id \(snapshot.id)\n")
+        let summary = Self.summary(outcomes, folder: out, signer: signer)
+        Output.standardOutput("\(summary): \(snapshot.flags.count) flags, id \(snapshot.id)\n")
+    }
+
+    /// `wrote out/snapshot.json and out/snapshot.bin`, `unchanged …`, or one of each; then the signing key, if any.
+    static func summary(_ outcomes: SnapshotFile.WriteOutcomes, folder: String, signer: SnapshotSigningKey?) -> String {
+        let json = (folder as NSString).appendingPathComponent(SnapshotFile.jsonFileName)
+        let binary = (folder as NSString).appendingPathComponent(SnapshotFile.binaryFileName)
+        let verb = { (outcome: SnapshotFile.WriteOutcome) in outcome == .written ? "wrote" : "unchanged" }
+        var text = outcomes.json == outcomes.binary
+            ? "\(verb(outcomes.json)) \(json) and \(binary)"
+            : "\(verb(outcomes.json)) \(json), \(verb(outcomes.binary)) \(binary)"
+        if let signer { text += " (signed with key \(signer.publicKey.fingerprintText))" }
+        return text
     }
 }
 

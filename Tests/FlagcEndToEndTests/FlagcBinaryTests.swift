@@ -385,8 +385,8 @@ struct FlagcBinaryTests {
             let first = try sandbox.flagc(arguments)
             #expect(first.status == 0, "\(first)")
             #expect(first.stderr.isEmpty, "\(first)")
-            let wrote = try #require(first.stdout.wholeMatch(of: /wrote out\/snapshot\.json: 3 flags, id ([0-9a-f]{64})\n/), "\(first)")
-            #expect(try sandbox.listing("out") == ["snapshot.json"], "no temporary file may be left behind")
+            let wrote = try #require(first.stdout.wholeMatch(of: /wrote out\/snapshot\.json and out\/snapshot\.bin: 3 flags, id ([0-9a-f]{64})\n/), "\(first)")
+            #expect(try sandbox.listing("out") == ["snapshot.bin", "snapshot.json"], "no temporary file may be left behind")
             let bytes = try sandbox.contents("out/snapshot.json")
             let snapshot = try Snapshot(jsonBytes: [UInt8](bytes))
             #expect(snapshot.id == String(wrote.1))
@@ -397,20 +397,20 @@ struct FlagcBinaryTests {
             try sandbox.setModificationDate(past, of: "out/snapshot.json")
             let second = try sandbox.flagc(arguments)
             #expect(second.status == 0, "\(second)")
-            #expect(second.stdout == "unchanged out/snapshot.json: 3 flags, id \(wrote.1)\n", "\(second)")
+            #expect(second.stdout == "unchanged out/snapshot.json and out/snapshot.bin: 3 flags, id \(wrote.1)\n", "\(second)")
             #expect(second.stderr.isEmpty, "\(second)")
             #expect(try sandbox.modificationDate("out/snapshot.json") == past, "an unchanged snapshot must not be rewritten")
             #expect(try sandbox.contents("out/snapshot.json") == bytes)
-            #expect(try sandbox.listing("out") == ["snapshot.json"])
+            #expect(try sandbox.listing("out") == ["snapshot.bin", "snapshot.json"])
 
             // A change to the flags rewrites it, with a new id.
             try sandbox.write("project/flags/extra.yaml", booleanFlag("extra.feature"))
             let third = try sandbox.flagc(arguments)
             #expect(third.status == 0, "\(third)")
-            let rewrote = try #require(third.stdout.wholeMatch(of: /wrote out\/snapshot\.json: 4 flags, id ([0-9a-f]{64})\n/), "\(third)")
+            let rewrote = try #require(third.stdout.wholeMatch(of: /wrote out\/snapshot\.json and out\/snapshot\.bin: 4 flags, id ([0-9a-f]{64})\n/), "\(third)")
             #expect(rewrote.1 != wrote.1)
             #expect(try sandbox.modificationDate("out/snapshot.json") != past)
-            #expect(try sandbox.listing("out") == ["snapshot.json"])
+            #expect(try sandbox.listing("out") == ["snapshot.bin", "snapshot.json"])
         }
     }
 
@@ -419,8 +419,8 @@ struct FlagcBinaryTests {
             try sandbox.write("flags/demo.yaml", booleanFlag())
             let run = try sandbox.flagc(["compile", "flags", "--out", "build/deep/er"] + fixedNow)
             #expect(run.status == 0, "\(run)")
-            #expect(run.stdout.hasPrefix("wrote build/deep/er/snapshot.json: 1 flags, id "), "\(run)")
-            #expect(try sandbox.listing("build/deep/er") == ["snapshot.json"])
+            #expect(run.stdout.hasPrefix("wrote build/deep/er/snapshot.json and build/deep/er/snapshot.bin: 1 flags, id "), "\(run)")
+            #expect(try sandbox.listing("build/deep/er") == ["snapshot.bin", "snapshot.json"])
         }
     }
 
@@ -464,7 +464,7 @@ struct FlagcBinaryTests {
 
             let lenient = try sandbox.flagc(["compile", "flags", "--out", "out"] + fixedNow)
             #expect(lenient.status == 0, "\(lenient)")
-            #expect(lenient.stdout.hasPrefix("wrote out/snapshot.json: 1 flags, id "), "\(lenient)")
+            #expect(lenient.stdout.hasPrefix("wrote out/snapshot.json and out/snapshot.bin: 1 flags, id "), "\(lenient)")
             #expect(lenient.stderr.contains("flags/old.yaml:5:14: warning[flag-expired]: "), "warnings still go to stderr: \(lenient)")
             #expect(lenient.stderr.contains("0 errors, 2 warnings in 1 file"), "\(lenient)")
             #expect(sandbox.exists("out/snapshot.json"))
@@ -477,7 +477,7 @@ struct FlagcBinaryTests {
             try sandbox.write("flags/old.yaml", Self.warningFile)
             let run = try sandbox.flagc(["compile", "flags", "--out", "out", "--format", "json"] + fixedNow)
             #expect(run.status == 0, "\(run)")
-            #expect(run.stdout.hasPrefix("wrote out/snapshot.json: "), "\(run)")
+            #expect(run.stdout.hasPrefix("wrote out/snapshot.json and out/snapshot.bin: "), "\(run)")
             let document = try #require(try JSONSerialization.jsonObject(with: Data(run.stderr.utf8)) as? [String: Any], "\(run)")
             #expect(document["summary"] as? [String: Int] == ["errors": 0, "warnings": 2, "files": 1])
         }
@@ -543,7 +543,7 @@ struct FlagcBinaryTests {
             #expect(a["revision"] as? String == "abc123")
             #expect(b["revision"] as? String == "def456")
             #expect(a["id"] as? String == b["id"] as? String, "the id covers the flags, not the revision")
-            #expect(try sandbox.listing("a") == ["snapshot.json"])
+            #expect(try sandbox.listing("a") == ["snapshot.bin", "snapshot.json"])
         }
     }
 

@@ -48,11 +48,17 @@ struct YAMLNode: Sendable {
 
 /// A key and its value in a YAML mapping.
 struct YAMLPair: Sendable {
-    var key: YAMLNode
-    var value: YAMLNode
+    let key: YAMLNode
+    let value: YAMLNode
+    /// The key's text (keys are scalars: the parser reports any other key). Stored rather than computed
+    /// because duplicate-key and field lookups compare it many times.
+    let name: String
 
-    /// The key's text (keys are scalars: the parser reports any other key).
-    var name: String { key.scalar?.value ?? "" }
+    init(key: YAMLNode, value: YAMLNode) {
+        self.key = key
+        self.value = value
+        self.name = key.scalar?.value ?? ""
+    }
 }
 
 /// A scalar's text and whether it was written plain (unquoted), which decides how it resolves.
@@ -93,53 +99,59 @@ enum ResolvedScalar: Sendable, Equatable {
     case string(String)
 
     init(plain text: String) {
-        switch text {
-        case "", "~", "null", "Null", "NULL": self = .null
-        case "true", "True", "TRUE": self = .bool(true)
-        case "false", "False", "FALSE": self = .bool(false)
-        default:
-            if let number = ResolvedScalar.number(text) {
-                self = number
-            } else {
-                self = .string(text)
+        // Every keyword is at most five bytes long; most plain scalars are longer names and skip the comparisons.
+        if text.utf8.count <= 5 {
+            switch text {
+            case "", "~", "null", "Null", "NULL": self = .null; return
+            case "true", "True", "TRUE": self = .bool(true); return
+            case "false", "False", "FALSE": self = .bool(false); return
+            default: break
             }
+        }
+        if let number = ResolvedScalar.number(text) {
+            self = number
+        } else {
+            self = .string(text)
         }
     }
 
     /// Decimal integers and floats of the core schema; `.inf` and `.nan` stay strings (flag values must be finite).
     private static func number(_ text: String) -> ResolvedScalar? {
-        let bytes = Array(text.utf8)
-        guard let first = bytes.first else { return nil }
+        guard let first = text.utf8.first else { return nil }
         guard first == UInt8(ascii: "-") || first == UInt8(ascii: "+") || first == UInt8(ascii: ".") || (first >= 48 && first <= 57) else {
             return nil
         }
-        var index = 0
-        if bytes[index] == UInt8(ascii: "-") || bytes[index] == UInt8(ascii: "+") { index += 1 }
-        let integerStart = index
-        while index < bytes.count, bytes[index] >= 48, bytes[index] <= 57 { index += 1 }
-        let integerDigits = index - integerStart
-        if index == bytes.count {
-            guard integerDigits > 0 else { return nil }
-            let digits = first == UInt8(ascii: "+") ? String(text.dropFirst()) : text
-            if let value = Int64(digits) { return .integer(value) }
-            return Double(digits).map { .float($0) }
-        }
-        var fractionDigits = 0
-        if bytes[index] == UInt8(ascii: ".") {
-            index += 1
-            let fractionStart = index
+        // Scans the string's own UTF-8 storage: `Array(text.utf8)` cost an allocation per plain scalar.
+        var storage = text
+        return storage.withUTF8 { bytes -> ResolvedScalar? in
+            var index = 0
+            if bytes[index] == UInt8(ascii: "-") || bytes[index] == UInt8(ascii: "+") { index += 1 }
+            let integerStart = index
             while index < bytes.count, bytes[index] >= 48, bytes[index] <= 57 { index += 1 }
-            fractionDigits = index - fractionStart
+            let integerDigits = index - integerStart
+            if index == bytes.count {
+                guard integerDigits > 0 else { return nil }
+                let digits = first == UInt8(ascii: "+") ? String(text.dropFirst()) : text
+                if let value = Int64(digits) { return .integer(value) }
+                return Double(digits).map { .float($0) }
+            }
+            var fractionDigits = 0
+            if bytes[index] == UInt8(ascii: ".") {
+                index += 1
+                let fractionStart = index
+                while index < bytes.count, bytes[index] >= 48, bytes[index] <= 57 { index += 1 }
+                fractionDigits = index - fractionStart
+            }
+            guard integerDigits + fractionDigits > 0 else { return nil }
+            if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
+                index += 1
+                if index < bytes.count, bytes[index] == UInt8(ascii: "-") || bytes[index] == UInt8(ascii: "+") { index += 1 }
+                let exponentStart = index
+                while index < bytes.count, bytes[index] >= 48, bytes[index] <= 57 { index += 1 }
+                guard index > exponentStart else { return nil }
+            }
+            guard index == bytes.count, let value = Double(text), value.isFinite else { return nil }
+            return .float(value)
         }
-        guard integerDigits + fractionDigits > 0 else { return nil }
-        if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
-            index += 1
-            if index < bytes.count, bytes[index] == UInt8(ascii: "-") || bytes[index] == UInt8(ascii: "+") { index += 1 }
-            let exponentStart = index
-            while index < bytes.count, bytes[index] >= 48, bytes[index] <= 57 { index += 1 }
-            guard index > exponentStart else { return nil }
-        }
-        guard index == bytes.count, let value = Double(text), value.isFinite else { return nil }
-        return .float(value)
     }
 }

@@ -116,13 +116,35 @@ private struct TreeBuilder {
     }
 
     private struct Frame {
+        /// Mappings with more keys than this index them in `keyIndex`; smaller ones (nearly all) find
+        /// duplicate keys by a linear search, which is cheaper than hashing every key.
+        static let linearSearchLimit = 16
+
         var location: SourceLocation
         var isMapping: Bool
         var items: [YAMLNode] = []
         var pairs: [YAMLPair] = []
         var pendingKey: YAMLNode?
-        var keyLocations: [String: SourceLocation] = [:]
+        /// The position in `pairs` of each key, once there are more than `linearSearchLimit` pairs.
+        var keyIndex: [String: Int]?
         var overflowReported = false
+
+        /// Where `name` was first defined in this mapping, if it was.
+        func firstDefinition(of name: String) -> SourceLocation? {
+            if let keyIndex {
+                return keyIndex[name].map { pairs[$0].key.location }
+            }
+            return pairs.first { $0.name == name }?.key.location
+        }
+
+        mutating func append(_ pair: YAMLPair) {
+            pairs.append(pair)
+            if keyIndex != nil {
+                keyIndex?[pair.name] = pairs.count - 1
+            } else if pairs.count > Frame.linearSearchLimit {
+                keyIndex = Dictionary(uniqueKeysWithValues: pairs.enumerated().map { ($0.element.name, $0.offset) })
+            }
+        }
     }
 
     /// Handles one event; returns false to stop parsing.
@@ -171,11 +193,15 @@ private struct TreeBuilder {
     }
 
     private mutating func add(_ node: YAMLNode, diagnostics: inout FileDiagnostics) {
-        guard var frame = stack.popLast() else {
+        guard !stack.isEmpty else {
             root = node
             return
         }
-        defer { stack.append(frame) }
+        // The frame is changed in place: popping and pushing it back copied it for every node.
+        TreeBuilder.add(node, to: &stack[stack.count - 1], droppedContent: &droppedContent, limits: limits, diagnostics: &diagnostics)
+    }
+
+    private static func add(_ node: YAMLNode, to frame: inout Frame, droppedContent: inout Bool, limits: InputLimits, diagnostics: inout FileDiagnostics) {
         let count = frame.isMapping ? frame.pairs.count : frame.items.count
         if count >= limits.maximumCollectionCount {
             if !frame.overflowReported {
@@ -203,7 +229,7 @@ private struct TreeBuilder {
             diagnostics.report(.yamlMergeKey, at: key.location, "merge keys ('<<') hide content from a reviewer; write the fields out, or share conditions through a segment")
             return
         }
-        if let first = frame.keyLocations[keyScalar.value] {
+        if let first = frame.firstDefinition(of: keyScalar.value) {
             diagnostics.report(
                 .yamlDuplicateKey, at: key.location,
                 "'\(keyScalar.value)' is already defined at line \(first.line); YAML readers disagree on which one wins, so remove or rename one",
@@ -211,8 +237,7 @@ private struct TreeBuilder {
             )
             return
         }
-        frame.keyLocations[keyScalar.value] = key.location
-        frame.pairs.append(YAMLPair(key: key, value: node))
+        frame.append(YAMLPair(key: key, value: node))
     }
 
     private func checkAnchorAndTag(anchor: UnsafeMutablePointer<yaml_char_t>?, tag: UnsafeMutablePointer<yaml_char_t>?, at location: SourceLocation, diagnostics: inout FileDiagnostics) {

@@ -8,6 +8,7 @@ struct FileDecoder {
     static let ruleFields = ["name", "when", "from", "until", "serve", "split", "rollout", "bucket_by", "seed"]
     static let segmentFields = ["description", "when"]
     static let conditionFields = ["users", "groups", "tenants", "environments", "segments", "attributes"]
+    static let matcherOperators = Condition.Operator.allCases.filter { $0 != .intersects }.map(\.rawValue)
     static let reservedAttributes: [String: String] = [
         "environment": "use 'environments: [...]' in 'when' instead",
     ]
@@ -34,6 +35,7 @@ struct FileDecoder {
         }
         if let flags = fields["flags"] {
             if let pairs = flags.value.mapping {
+                file.flags.reserveCapacity(pairs.count)
                 for pair in pairs {
                     if let flag = decodeFlag(pair, module: file.module) { file.flags.append(flag) }
                 }
@@ -95,12 +97,6 @@ struct FileDecoder {
             rules: [],
             metadata: metadata,
             expiresLocation: expiresLocation,
-            presentFields: Set([
-                metadata.description.map { _ in "description" },
-                metadata.owner.map { _ in "owner" },
-                metadata.expires.map { _ in "expires" },
-                metadata.values.isEmpty ? nil : "metadata",
-            ].compactMap { $0 }),
             isComplete: false
         )
         // Without valid variants, defaults and outcomes cannot be checked; the flag still takes part in
@@ -125,6 +121,7 @@ struct FileDecoder {
 
         if let rulesField = fields["rules"] {
             if let items = diagnostics.list(rulesField.value, "'rules'", allowEmpty: true) {
+                flag.rules.reserveCapacity(items.count)
                 for (index, item) in items.enumerated() {
                     guard let rule = decodeRule(item, index: index, flag: flagContext) else {
                         complete = false
@@ -477,10 +474,9 @@ struct FileDecoder {
         }
         var conditions: [(Condition.Operator, Condition)] = []
         var valid = true
-        let operatorNames = Condition.Operator.allCases.filter { $0 != .intersects }.map(\.rawValue)
         for pair in pairs {
             guard let op = Condition.Operator(rawValue: pair.name), op != .intersects else {
-                diagnostics.reportUnknownField(pair, allowed: operatorNames, in: "the matcher of '\(attribute)'")
+                diagnostics.reportUnknownField(pair, allowed: FileDecoder.matcherOperators, in: "the matcher of '\(attribute)'")
                 valid = false
                 continue
             }

@@ -8,7 +8,9 @@ struct ProjectValidator {
 
     func validate(_ files: [SourceFile]) -> [Diagnostic] {
         var diagnostics: [Diagnostic] = []
-        var flagDefinitions: [String: SourceFlag] = [:]
+        // Only where each key was first defined: storing whole flags copied every one of them.
+        var flagDefinitions: [String: (file: String, location: SourceLocation)] = [:]
+        flagDefinitions.reserveCapacity(files.reduce(0) { $0 + $1.flags.count })
         var segmentDefinitions: [String: SourceSegment] = [:]
         for file in files {
             for segment in file.segments {
@@ -28,11 +30,11 @@ struct ProjectValidator {
                 if let first = flagDefinitions[flag.key.value] {
                     diagnostics.append(Diagnostic(
                         .duplicateFlag, file: flag.file, at: flag.key.location,
-                        "flag '\(flag.key.value)' is already defined in \(first.file):\(first.key.location.line); remove or rename one",
-                        related: [Diagnostic.Related(file: first.file, location: first.key.location, message: "first defined here")]
+                        "flag '\(flag.key.value)' is already defined in \(first.file):\(first.location.line); remove or rename one",
+                        related: [Diagnostic.Related(file: first.file, location: first.location, message: "first defined here")]
                     ))
                 } else {
-                    flagDefinitions[flag.key.value] = flag
+                    flagDefinitions[flag.key.value] = (flag.file, flag.key.location)
                 }
                 checkFlag(flag, segments: segmentDefinitions, into: &diagnostics)
             }
@@ -52,7 +54,7 @@ struct ProjectValidator {
                 "flag key '\(key)' does not follow the naming convention \(config.namingPattern); name it like '\(config.namingExample)'"
             ))
         }
-        for field in config.required where !flag.presentFields.contains(field) {
+        for field in config.required where !flag.hasField(field) {
             let source = config.path.map { " (required by \($0))" } ?? " (required by default; set 'require' in flagc.yaml to change)"
             diagnostics.append(Diagnostic(.missingMetadata, file: flag.file, at: flag.key.location, "flag '\(key)' has no '\(field)'; add it\(source)"))
         }

@@ -27,10 +27,20 @@ struct SourceFlag: Sendable {
     var rules: [SourceRule]
     var metadata: FlagMetadata
     var expiresLocation: SourceLocation?
-    /// The flag's fields as written (for `require` in `flagc.yaml`).
-    var presentFields: Set<String>
     /// False when a part of the flag was invalid (and reported): such a flag is checked across files but never lowered.
     var isComplete: Bool
+
+    /// Whether the flag has a valid value for one of the fields that `require` in `flagc.yaml` can list.
+    /// (Derived from `metadata` when asked, rather than stored as a set of names built for every flag.)
+    func hasField(_ field: String) -> Bool {
+        switch field {
+        case "description": metadata.description != nil
+        case "owner": metadata.owner != nil
+        case "expires": metadata.expires != nil
+        case "metadata": !metadata.values.isEmpty
+        default: false
+        }
+    }
 }
 
 /// A rule as written.

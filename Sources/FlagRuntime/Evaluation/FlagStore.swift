@@ -25,6 +25,9 @@ public final class FlagStore: Sendable {
     /// The environment rules with `environments:` conditions are evaluated in (unless a context overrides it).
     public let environment: String?
     let clock: any FlagClock
+    /// Checks the signature of every snapshot file this store loads (`init(contentsOfFile:)`,
+    /// `replace(contentsOfFile:)`); nil accepts unsigned snapshots. See `FlagSignatures.Ed25519Verifier`.
+    public let signatureVerifier: (any SnapshotSignatureVerifier)?
 
     /// Creates a store serving `snapshot`.
     ///
@@ -33,15 +36,19 @@ public final class FlagStore: Sendable {
     ///     conditions already decided, so for it this parameter (and a context's `environment`) changes nothing;
     ///     it defaults to the snapshot's environment.
     ///   - clock: the source of "now" for rule windows and `before`/`after` (inject a fixed clock in tests).
-    public init(snapshot: Snapshot, environment: String? = nil, clock: any FlagClock = SystemClock()) {
+    ///   - signatureVerifier: checks the signature of snapshot files the store loads later
+    ///     (`replace(contentsOfFile:)`); `snapshot` itself is taken as given.
+    public init(snapshot: Snapshot, environment: String? = nil, clock: any FlagClock = SystemClock(), signatureVerifier: (any SnapshotSignatureVerifier)? = nil) {
         current = Mutex(CompiledSnapshot(snapshot))
         self.environment = environment ?? snapshot.environment
         self.clock = clock
+        self.signatureVerifier = signatureVerifier
     }
 
-    /// Creates a store from a snapshot file; throws a `SnapshotLoadError` that says what is wrong.
-    public convenience init(contentsOfFile path: String, environment: String? = nil, clock: any FlagClock = SystemClock()) throws(SnapshotLoadError) {
-        self.init(snapshot: try SnapshotLoader.load(contentsOfFile: path), environment: environment, clock: clock)
+    /// Creates a store from a snapshot file (`snapshot.bin` or `snapshot.json`, told apart by content); throws a
+    /// `SnapshotLoadError` that says what is wrong. With a `signatureVerifier`, only snapshots it accepts load.
+    public convenience init(contentsOfFile path: String, environment: String? = nil, clock: any FlagClock = SystemClock(), signatureVerifier: (any SnapshotSignatureVerifier)? = nil) throws(SnapshotLoadError) {
+        self.init(snapshot: try SnapshotLoader.load(contentsOfFile: path, verifier: signatureVerifier), environment: environment, clock: clock, signatureVerifier: signatureVerifier)
     }
 
     // MARK: Snapshot
@@ -55,9 +62,19 @@ public final class FlagStore: Sendable {
         current.withLock { $0 = compiled }
     }
 
-    /// Loads a snapshot file and serves it; on any error the current snapshot stays and the error is thrown.
+    /// Serves `compiled` and returns the snapshot it replaced, in one step (for `SnapshotFileWatcher`'s change reports).
+    func exchange(_ compiled: CompiledSnapshot) -> CompiledSnapshot {
+        current.withLock { served in
+            let old = served
+            served = compiled
+            return old
+        }
+    }
+
+    /// Loads a snapshot file and serves it; on any error (including a signature `signatureVerifier` refuses) the
+    /// current snapshot stays and the error is thrown.
     public func replace(contentsOfFile path: String) throws(SnapshotLoadError) {
-        replace(with: try SnapshotLoader.load(contentsOfFile: path))
+        replace(with: try SnapshotLoader.load(contentsOfFile: path, verifier: signatureVerifier))
     }
 
     /// The keys of every flag in the snapshot, sorted.

@@ -21,13 +21,60 @@ public struct SnapshotLoadError: Error, Sendable, Equatable, CustomStringConvert
     public var description: String { "cannot load \(path): \(reason)" }
 }
 
-/// Reads and checks snapshot files.
+/// How a snapshot file was encoded.
+public enum SnapshotEncoding: Sendable, Hashable, CustomStringConvertible {
+    /// `snapshot.json`, with its `formatVersion`.
+    case json(formatVersion: Int)
+    /// `snapshot.bin`, with its format version.
+    case binary(majorVersion: Int, minorVersion: Int)
+
+    /// `json (format 1)` or `binary 1.0`.
+    public var description: String {
+        switch self {
+        case .json(let version): "json (format \(version))"
+        case .binary(let major, let minor): "binary \(major).\(minor)"
+        }
+    }
+}
+
+/// A loaded snapshot with what the file said about itself.
+public struct LoadedSnapshot: Sendable {
+    /// The decoded, checked snapshot.
+    public var snapshot: Snapshot
+    /// Which form the bytes were in.
+    public var encoding: SnapshotEncoding
+    /// The signature a binary snapshot carries (nil when unsigned, and always for JSON).
+    public var signature: SnapshotSignature?
+    /// The file's size in bytes.
+    public var byteCount: Int
+}
+
+/// Reads and checks snapshot files in either form, told apart by content: a binary snapshot starts with the
+/// magic bytes `89 46 4C 41 47 0D 0A 1A`, a JSON snapshot with `{`.
+///
+/// ```swift
+/// let snapshot = try SnapshotLoader.load(contentsOfFile: "build/snapshot.bin")
+/// ```
+///
+/// Nothing is returned unless every check passed: for binary, magic, version, lengths, header CRC-32 and
+/// payload SHA-256 (then the signature, when a verifier is given) before the payload is decoded; for JSON,
+/// that the `id` matches the content.
 public enum SnapshotLoader {
     /// The largest snapshot file accepted (256 MiB).
     public static let maximumFileSize = 256 << 20
 
-    /// Reads a snapshot file, decodes it and checks that its `id` matches its content.
-    public static func load(contentsOfFile path: String) throws(SnapshotLoadError) -> Snapshot {
+    /// Reads a snapshot file (either form), decodes it and checks it; with a verifier, its signature too.
+    public static func load(contentsOfFile path: String, verifier: (any SnapshotSignatureVerifier)? = nil) throws(SnapshotLoadError) -> Snapshot {
+        try read(contentsOfFile: path, verifier: verifier).snapshot
+    }
+
+    /// Decodes snapshot bytes (the form is recognised by content) and checks them; with a verifier, the signature too.
+    public static func load(bytes: [UInt8], verifier: (any SnapshotSignatureVerifier)? = nil) throws(SnapshotLoadError) -> Snapshot {
+        try read(bytes: bytes, verifier: verifier).snapshot
+    }
+
+    /// Like `load(contentsOfFile:verifier:)`, and says which form the file was in and how it was signed.
+    public static func read(contentsOfFile path: String, verifier: (any SnapshotSignatureVerifier)? = nil) throws(SnapshotLoadError) -> LoadedSnapshot {
         let bytes: [UInt8]
         do {
             bytes = try readFile(path, limit: maximumFileSize)
@@ -35,19 +82,29 @@ public enum SnapshotLoader {
             throw SnapshotLoadError(path: path, reason: error.reason)
         }
         do {
-            return try load(bytes: bytes)
+            return try read(bytes: bytes, verifier: verifier)
         } catch {
             throw SnapshotLoadError(path: path, reason: error.reason)
         }
     }
 
-    /// Decodes snapshot bytes (the form is recognised by content) and checks the id against the content.
-    public static func load(bytes: [UInt8]) throws(SnapshotLoadError) -> Snapshot {
+    /// Like `load(bytes:verifier:)`, and says which form the bytes were in and how they were signed.
+    public static func read(bytes: [UInt8], verifier: (any SnapshotSignatureVerifier)? = nil) throws(SnapshotLoadError) -> LoadedSnapshot {
+        if bytes.first == BinarySnapshotFormat.magic[0] {
+            return try readBinary(bytes, verifier: verifier)
+        }
         guard let first = bytes.first(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }) else {
             throw SnapshotLoadError(path: "", reason: bytes.isEmpty ? "the file is empty" : "the file holds only white space")
         }
         guard first == UInt8(ascii: "{") else {
-            throw SnapshotLoadError(path: "", reason: "not a flagc snapshot: a JSON snapshot starts with '{'")
+            throw SnapshotLoadError(path: "", reason: "not a flagc snapshot: it starts with neither '{' (JSON) nor the binary magic bytes \(BinarySnapshotFormat.spacedHex(BinarySnapshotFormat.magic))")
+        }
+        if let verifier {
+            do {
+                try verifier.verify(message: bytes, signature: nil)
+            } catch {
+                throw SnapshotLoadError(path: "", reason: "\(error.message) (a JSON snapshot cannot carry a signature; load snapshot.bin)")
+            }
         }
         let snapshot: Snapshot
         do {
@@ -59,11 +116,47 @@ public enum SnapshotLoader {
         guard snapshot.id == expected else {
             throw SnapshotLoadError(path: "", reason: "the id \(snapshot.id.prefix(12))… does not match the content (\(expected.prefix(12))…): the file was edited or damaged; compile it again")
         }
-        return snapshot
+        return LoadedSnapshot(snapshot: snapshot, encoding: .json(formatVersion: snapshot.formatVersion), signature: nil, byteCount: bytes.count)
+    }
+
+    /// Header, checksum, signature, then payload; each step must pass before the next one starts.
+    private static func readBinary(_ bytes: [UInt8], verifier: (any SnapshotSignatureVerifier)?) throws(SnapshotLoadError) -> LoadedSnapshot {
+        let result: Result<LoadedSnapshot, SnapshotLoadError> = bytes.withUnsafeBytes { raw in
+            do throws(SnapshotLoadError) {
+                let header: BinarySnapshotHeader
+                do throws(SnapshotDecodingError) {
+                    header = try BinarySnapshotHeader(validating: raw)
+                } catch {
+                    throw SnapshotLoadError(path: "", reason: error.description)
+                }
+                if let verifier {
+                    do throws(SnapshotSignatureError) {
+                        try verifier.verify(message: header.signedMessage(of: raw), signature: header.signature)
+                    } catch {
+                        throw SnapshotLoadError(path: "", reason: error.message)
+                    }
+                }
+                let snapshot: Snapshot
+                do throws(SnapshotDecodingError) {
+                    snapshot = try BinarySnapshotDecoder.decodePayload(raw, header: header)
+                } catch {
+                    throw SnapshotLoadError(path: "", reason: error.description)
+                }
+                return .success(LoadedSnapshot(
+                    snapshot: snapshot,
+                    encoding: .binary(majorVersion: header.majorVersion, minorVersion: header.minorVersion),
+                    signature: header.signature,
+                    byteCount: bytes.count
+                ))
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try result.get()
     }
 
     /// Reads a whole file with POSIX calls (the runtime does not depend on Foundation).
-    static func readFile(_ path: String, limit: Int) throws(SnapshotLoadError) -> [UInt8] {
+    package static func readFile(_ path: String, limit: Int) throws(SnapshotLoadError) -> [UInt8] {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { throw SnapshotLoadError(path: path, reason: String(cString: strerror(errno))) }
         defer { close(descriptor) }
@@ -77,7 +170,7 @@ public enum SnapshotLoader {
         bytes.reserveCapacity(Int(status.st_size))
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
         while true {
-            let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            let count = buffer.withUnsafeMutableBytes { systemRead(descriptor, $0.baseAddress, $0.count) }
             if count < 0 {
                 if errno == EINTR { continue }
                 throw SnapshotLoadError(path: path, reason: String(cString: strerror(errno)))
@@ -88,4 +181,9 @@ public enum SnapshotLoader {
         }
         return bytes
     }
+}
+
+/// POSIX `read`, under a name `SnapshotLoader.read(…)` does not shadow.
+private func systemRead(_ descriptor: Int32, _ buffer: UnsafeMutableRawPointer?, _ count: Int) -> Int {
+    read(descriptor, buffer, count)
 }

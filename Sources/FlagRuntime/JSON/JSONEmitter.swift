@@ -2,21 +2,22 @@
 ///
 /// The output is byte-identical to `JSONWriter` for the same document, provided the caller writes each
 /// object's keys in sorted (UTF-8 byte) order; debug builds check that order.
-struct JSONEmitter {
-    private(set) var bytes: [UInt8] = []
+struct JSONEmitter: ~Copyable {
+    /// (A `JSONOutput` cannot be copied, so neither can the emitter; it is only ever passed `inout`.)
+    private var bytes: JSONOutput
     private let pretty: Bool
     /// For each open container: whether it has a member yet, and (debug only) the last key written.
     private var open: [(hasMember: Bool, lastKey: String?)] = []
 
     init(style: JSONWriter.Style, capacity: Int = 0) {
         pretty = style == .pretty
-        bytes.reserveCapacity(capacity)
+        bytes = JSONOutput(capacity: capacity)
     }
 
     /// The finished document (a final newline in pretty style, as `JSONWriter` writes it).
     mutating func finish() -> [UInt8] {
         if pretty { bytes.append(UInt8(ascii: "\n")) }
-        return bytes
+        return bytes.bytes()
     }
 
     mutating func beginObject() { begin(UInt8(ascii: "{")) }

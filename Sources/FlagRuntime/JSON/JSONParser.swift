@@ -325,9 +325,9 @@ private struct JSONParser {
     }
 
     func quoted(_ key: String) -> String {
-        var bytes: [UInt8] = []
-        JSONWriter.appendString(key, to: &bytes)
-        return String(decoding: bytes, as: UTF8.self)
+        var output = JSONOutput()
+        JSONWriter.appendString(key, to: &output)
+        return String(decoding: output.bytes(), as: UTF8.self)
     }
 
     // MARK: Literals

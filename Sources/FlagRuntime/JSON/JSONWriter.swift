@@ -25,12 +25,11 @@ public struct JSONWriter: Sendable {
 
     /// The canonical UTF-8 encoding of `value`.
     public func bytes(_ value: JSONValue) -> [UInt8] {
-        var output: [UInt8] = []
-        output.reserveCapacity(256)
+        var output = JSONOutput(capacity: 256)
         let pretty = style == .pretty
         JSONWriter.write(value, into: &output, pretty: pretty, indent: 0)
         if pretty { output.append(UInt8(ascii: "\n")) }
-        return output
+        return output.bytes()
     }
 
     /// The canonical encoding of `value` as a string.
@@ -40,7 +39,7 @@ public struct JSONWriter: Sendable {
 }
 
 extension JSONWriter {
-    static func write(_ value: JSONValue, into output: inout [UInt8], pretty: Bool, indent: Int) {
+    static func write(_ value: JSONValue, into output: inout JSONOutput, pretty: Bool, indent: Int) {
         switch value {
         case .null:
             appendASCII("null", to: &output)
@@ -91,16 +90,16 @@ extension JSONWriter {
         }
     }
 
-    static func newline(indent: Int, to output: inout [UInt8]) {
+    static func newline(indent: Int, to output: inout JSONOutput) {
         output.append(UInt8(ascii: "\n"))
-        output.append(contentsOf: repeatElement(UInt8(ascii: " "), count: 2 * indent))
+        output.append(repeating: UInt8(ascii: " "), count: 2 * indent)
     }
 
-    static func appendASCII(_ text: StaticString, to output: inout [UInt8]) {
-        text.withUTF8Buffer { output.append(contentsOf: $0) }
+    static func appendASCII(_ text: StaticString, to output: inout JSONOutput) {
+        text.withUTF8Buffer { output.append($0) }
     }
 
-    static func appendInteger(_ number: Int64, to output: inout [UInt8]) {
+    static func appendInteger(_ number: Int64, to output: inout JSONOutput) {
         if number == 0 {
             output.append(UInt8(ascii: "0"))
             return
@@ -108,16 +107,20 @@ extension JSONWriter {
         // Work with the magnitude so that Int64.min needs no special case.
         var magnitude = number.magnitude
         if number < 0 { output.append(UInt8(ascii: "-")) }
-        let start = output.count
-        while magnitude > 0 {
-            let (quotient, remainder) = magnitude.quotientAndRemainder(dividingBy: 10)
-            output.append(UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: remainder))
-            magnitude = quotient
+        // Digits come out last first, so they fill a scratch buffer from its end.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+            var start = digits.count
+            while magnitude > 0 {
+                let (quotient, remainder) = magnitude.quotientAndRemainder(dividingBy: 10)
+                start -= 1
+                digits[start] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: remainder)
+                magnitude = quotient
+            }
+            output.append(UnsafeBufferPointer(rebasing: digits[start...]))
         }
-        output[start...].reverse()
     }
 
-    static func appendDouble(_ number: Double, to output: inout [UInt8]) {
+    static func appendDouble(_ number: Double, to output: inout JSONOutput) {
         guard number.isFinite else {
             appendASCII("null", to: &output)
             return
@@ -126,14 +129,14 @@ extension JSONWriter {
         // values it is always JSON-compatible: an optional `-`, digits, and either a fraction
         // with at least one digit (`3.0`, `0.0001`) or an exponent with a sign (`1e-07`, `1e+16`).
         var text = number.description
-        text.withUTF8 { output.append(contentsOf: $0) }
+        text.withUTF8 { output.append($0) }
     }
 
     /// Hex digits used by `\u00xx` escapes.
     private static let hexDigits: StaticString = "0123456789abcdef"
 
     /// Appends `text` as a quoted, escaped JSON string.
-    static func appendString(_ text: String, to output: inout [UInt8]) {
+    static func appendString(_ text: String, to output: inout JSONOutput) {
         var text = text
         output.append(UInt8(ascii: "\""))
         text.withUTF8 { utf8 in
@@ -147,7 +150,7 @@ extension JSONWriter {
                     continue
                 }
                 if runStart < index {
-                    output.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<index]))
+                    output.append(UnsafeBufferPointer(rebasing: utf8[runStart..<index]))
                 }
                 output.append(UInt8(ascii: "\\"))
                 switch byte {
@@ -171,7 +174,7 @@ extension JSONWriter {
                 runStart = index
             }
             if runStart < count {
-                output.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<count]))
+                output.append(UnsafeBufferPointer(rebasing: utf8[runStart..<count]))
             }
         }
         output.append(UInt8(ascii: "\""))

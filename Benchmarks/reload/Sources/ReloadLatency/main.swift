@@ -1,0 +1,137 @@
+// Reload latency of SnapshotFileWatcher: the time from `rename()` of a new snapshot file over the watched one to
+// the first evaluation, on a thread that evaluates in a loop, that returns the new snapshot's value.
+//
+// For each mode (inotify events with the default 1 s polling behind them; polling alone), each iteration
+// writes the next snapshot to a temporary file in the same folder, waits a random time (0–`gap` ms with
+// inotify; 0–one polling interval when polling, so renames fall at random points of the polling period),
+// takes the time, renames, then evaluates until the new value shows.
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import FlagRuntime
+
+struct Settings {
+    var iterations = 300
+    var pollingIterations = 100
+    var flags = 100
+    var pollIntervalMilliseconds = 1000
+    var gapMilliseconds = 20
+    var modes = ["events", "polling"]
+
+    init(_ arguments: [String]) {
+        var index = 1
+        func value() -> String {
+            index += 1
+            guard index < arguments.count else { fatalError("\(arguments[index - 1]) needs a value") }
+            return arguments[index]
+        }
+        while index < arguments.count {
+            switch arguments[index] {
+            case "--iterations": iterations = Int(value())!
+            case "--polling-iterations": pollingIterations = Int(value())!
+            case "--flags": flags = Int(value())!
+            case "--poll-interval-ms": pollIntervalMilliseconds = Int(value())!
+            case "--gap-ms": gapMilliseconds = Int(value())!
+            case "--mode":
+                let mode = value()
+                modes = mode == "both" ? ["events", "polling"] : [mode]
+            default: fatalError("unknown argument \(arguments[index]); see Benchmarks/reload/README.md")
+            }
+            index += 1
+        }
+    }
+}
+
+func monotonicNanoseconds() -> Int64 {
+    var spec = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &spec)
+    return Int64(spec.tv_sec) * 1_000_000_000 + Int64(spec.tv_nsec)
+}
+
+func snapshot(generation: Int, flags: Int) -> Snapshot {
+    let booleans = [Variant(name: "true", value: .boolean(true)), Variant(name: "false", value: .boolean(false))]
+    var list = [Flag(key: "gen", type: .integer, variants: [Variant(name: "v", value: .integer(Int64(generation)))], defaultVariant: "v")]
+    for index in 0..<max(0, flags - 1) {
+        list.append(Flag(key: "padding.flag_\(index)", type: .boolean, variants: booleans, defaultVariant: index % 2 == 0 ? "true" : "false",
+                         rules: [Rule(conditions: [.attribute(name: "tenant", op: .in, operand: .strings(["acme", "globex"]))], outcome: .serve(variant: "true"))],
+                         metadata: FlagMetadata(description: "Padding flag \(index)", owner: "team-bench")))
+    }
+    list.sort { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+    return Snapshot(id: Snapshot.contentID(environment: nil, flags: list), flags: list)
+}
+
+func write(_ bytes: [UInt8], to path: String) {
+    let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+    precondition(descriptor >= 0, "cannot write \(path)")
+    var offset = 0
+    while offset < bytes.count {
+        let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress! + offset, $0.count - offset) }
+        precondition(written > 0)
+        offset += written
+    }
+    close(descriptor)
+}
+
+func percentile(_ sorted: [Double], _ fraction: Double) -> Double {
+    guard !sorted.isEmpty else { return .nan }
+    let rank = Int((fraction * Double(sorted.count)).rounded(.up)) - 1
+    return sorted[min(max(rank, 0), sorted.count - 1)]
+}
+
+func format(_ milliseconds: Double) -> String {
+    let rounded = (milliseconds * 100).rounded() / 100
+    return "\(rounded) ms"
+}
+
+func measure(mode: String, settings: Settings) async {
+    var template = Array("/tmp/flagc-reload-bench-XXXXXX".utf8CString)
+    guard let created = mkdtemp(&template) else { fatalError("mkdtemp failed") }
+    let folder = String(cString: created)
+    let path = folder + "/snapshot.json"
+    let staging = folder + "/.snapshot.json.next"
+    write(snapshot(generation: 0, flags: settings.flags).jsonBytes(), to: path)
+
+    let options = SnapshotFileWatcher.Options(
+        pollInterval: .milliseconds(settings.pollIntervalMilliseconds),
+        usesFileEvents: mode == "events"
+    )
+    let watcher = try! SnapshotFileWatcher(path: path, options: options)
+    let store = watcher.store
+    let watching = Task { await watcher.run() }
+    try? await Task.sleep(for: .milliseconds(200))  // let the watch thread start and arm before measuring
+
+    let iterations = mode == "events" ? settings.iterations : settings.pollingIterations
+    var latencies: [Double] = []
+    latencies.reserveCapacity(iterations)
+    var evaluations = 0
+    for generation in 1...iterations {
+        write(snapshot(generation: generation, flags: settings.flags).jsonBytes(), to: staging)
+        let gap = mode == "events" ? settings.gapMilliseconds : settings.pollIntervalMilliseconds
+        if gap > 0 {
+            try? await Task.sleep(for: .milliseconds(Int.random(in: 0...gap)))
+        }
+        let start = monotonicNanoseconds()
+        precondition(rename(staging, path) == 0)
+        // The first evaluation that returns the new value ends the measurement (no sleeping in between).
+        while store.integer("gen", default: -1) != Int64(generation) { evaluations += 1 }
+        let end = monotonicNanoseconds()
+        latencies.append(Double(end - start) / 1_000_000)
+    }
+    watching.cancel()
+    await watching.value
+    _ = system("rm -rf '\(folder)'")
+
+    let sorted = latencies.sorted()
+    let mean = latencies.reduce(0, +) / Double(latencies.count)
+    let label = mode == "events" ? "inotify (polling every \(settings.pollIntervalMilliseconds) ms behind it)" : "polling alone, every \(settings.pollIntervalMilliseconds) ms"
+    print("\(label): \(iterations) renames, \(settings.flags) flags (\(snapshot(generation: 0, flags: settings.flags).jsonBytes().count) bytes)")
+    print("  median \(format(percentile(sorted, 0.5))), p90 \(format(percentile(sorted, 0.9))), p99 \(format(percentile(sorted, 0.99))), max \(format(sorted.last ?? .nan)), mean \(format(mean)), min \(format(sorted.first ?? .nan))")
+    print("  \(evaluations) evaluations while waiting")
+}
+
+let settings = Settings(CommandLine.arguments)
+for mode in settings.modes {
+    await measure(mode: mode, settings: settings)
+}

@@ -1,0 +1,20 @@
+// swift-tools-version: 6.1
+// A libFuzzer target over the snapshot decoders. Not part of the main package: `swift build` and `swift test`
+// at the repository root never build it. Build and run (docs/snapshot-format.md, "Fuzzing"):
+//
+//   swift build --package-path Fuzz -c release -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library
+//   mkdir -p Fuzz/.build/corpus
+//   Fuzz/.build/release/SnapshotDecoderFuzzer Fuzz/.build/corpus Fuzz/Seeds -max_total_time=600
+import PackageDescription
+
+let package = Package(
+    name: "flagc-fuzz",
+    dependencies: [.package(path: "..")],
+    targets: [
+        .executableTarget(
+            name: "SnapshotDecoderFuzzer",
+            dependencies: [.product(name: "FlagRuntime", package: "main")]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

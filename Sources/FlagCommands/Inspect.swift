@@ -1,0 +1,107 @@
+import ArgumentParser
+import FlagCompiler
+import FlagRuntime
+import FlagSignatures
+import Foundation
+
+/// `flagc inspect`: describe a snapshot file of either form, or print it as canonical JSON.
+struct Inspect: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Describe a snapshot (snapshot.bin or snapshot.json): id, format, signature and a summary per flag.",
+        discussion: """
+            With --trusted-key, the signature is verified against the given public keys (repeat the option for \
+            several). --format json prints the whole snapshot as canonical JSON, equal to the snapshot.json \
+            compiled with it, so a binary snapshot can be read in review. Exit status: 0 when the snapshot loads \
+            (and, with --trusted-key, its signature verifies); 1 otherwise; 2 for usage errors.
+            """
+    )
+
+    @Argument(help: "The snapshot file.")
+    var snapshot: String
+
+    @Option(help: ArgumentHelp("A public key file (from `flagc keygen`) whose signatures are trusted.", valueName: "file"))
+    var trustedKey: [String] = []
+
+    @Option(help: "Output format: text (a summary) or json (the whole snapshot, canonical).")
+    var format: InspectFormat = .text
+
+    func run() async throws {
+        let keys = try trustedKey.map { path in
+            do {
+                return try SnapshotPublicKey(contentsOfFile: path)
+            } catch {
+                throw FlagCompiler.UsageError(description: "--trusted-key \(error)")
+            }
+        }
+        let bytes: [UInt8]
+        let loaded: LoadedSnapshot
+        do {
+            bytes = try SnapshotLoader.readFile(snapshot, limit: SnapshotLoader.maximumFileSize)
+            loaded = try SnapshotLoader.read(bytes: bytes)
+        } catch {
+            Output.standardError("error: \(SnapshotLoadError(path: snapshot, reason: error.reason))\n")
+            throw ExitCode.failure
+        }
+        if format == .json {
+            Output.standardOutput(String(decoding: loaded.snapshot.jsonBytes(), as: UTF8.self))
+            return
+        }
+
+        var verificationFailed = false
+        let signature: String
+        if keys.isEmpty {
+            signature = loaded.signature.map { "signed, key \($0.keyFingerprintText) (not verified: pass --trusted-key)" } ?? "unsigned"
+        } else {
+            do {
+                _ = try SnapshotLoader.read(bytes: bytes, verifier: Ed25519Verifier(trustedPublicKeys: keys))
+                signature = "signed, key \(loaded.signature?.keyFingerprintText ?? "?"), verified"
+            } catch {
+                verificationFailed = true
+                signature = "NOT VERIFIED: \(error.reason)"
+            }
+        }
+        let snapshot = loaded.snapshot
+        let expectedID = Snapshot.contentID(environment: snapshot.environment, flags: snapshot.flags)
+        let idMatches = expectedID == snapshot.id
+        var text = """
+            snapshot     \(self.snapshot)
+            id           \(snapshot.id)\(idMatches ? "" : " (does NOT match the content, which hashes to \(expectedID))")
+            format       \(loaded.encoding), \(loaded.byteCount) bytes
+            revision     \(snapshot.revision ?? "(unknown)")
+            environment  \(snapshot.environment ?? "(all)")
+            signature    \(signature)
+            flags        \(snapshot.flags.count)
+
+            """
+        text += Self.table(snapshot.flags)
+        Output.standardOutput(text)
+        if verificationFailed || !idMatches { throw ExitCode.failure }
+    }
+
+    /// One line per flag: key, type, enabled, variant count, rule count, default variant.
+    static func table(_ flags: [FlagRuntime.Flag]) -> String {
+        guard !flags.isEmpty else { return "" }
+        let header = ["KEY", "TYPE", "ENABLED", "VARIANTS", "RULES", "DEFAULT"]
+        let rows = flags.map { flag in
+            [flag.key, flag.type.rawValue, flag.enabled ? "yes" : "no", String(flag.variants.count), String(flag.rules.count), flag.defaultVariant]
+        }
+        let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
+        var text = "\n"
+        for row in [header] + rows {
+            var line = ""
+            for (column, cell) in row.enumerated() {
+                line += column == row.count - 1 ? cell : cell.padding(toLength: widths[column] + 2, withPad: " ", startingAt: 0)
+            }
+            text += line + "\n"
+        }
+        return text
+    }
+}
+
+/// The output formats of `flagc inspect`.
+enum InspectFormat: String, ExpressibleByArgument, CaseIterable {
+    /// A summary for people.
+    case text
+    /// The whole snapshot as canonical JSON.
+    case json
+}

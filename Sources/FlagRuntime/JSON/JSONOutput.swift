@@ -1,0 +1,65 @@
+/// The bytes `JSONWriter` and `JSONEmitter` produce, gathered in a small fixed buffer and moved to the
+/// result array a few kilobytes at a time.
+///
+/// Appending to a `[UInt8]` directly checks uniqueness and capacity on every call and copies each run
+/// through the generic sequence path; a 10,000-flag snapshot makes millions of such small appends, which
+/// cost more than the JSON itself. Here an append is a bounds check and a store.
+///
+/// Not copyable: it owns `buffer`, which `deinit` frees.
+struct JSONOutput: ~Copyable {
+    private static let bufferSize = 4096
+
+    /// Everything written before the bytes in `buffer`.
+    private var flushed: [UInt8] = []
+    private let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: JSONOutput.bufferSize)
+    private var buffered = 0
+
+    init(capacity: Int = 0) {
+        flushed.reserveCapacity(capacity)
+    }
+
+    deinit {
+        buffer.deallocate()
+    }
+
+    /// All bytes written.
+    mutating func bytes() -> [UInt8] {
+        flush()
+        return flushed
+    }
+
+    mutating func append(_ byte: UInt8) {
+        if buffered == JSONOutput.bufferSize { flush() }
+        buffer[buffered] = byte
+        buffered += 1
+    }
+
+    mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
+        guard let source = bytes.baseAddress else { return }
+        if bytes.count > JSONOutput.bufferSize - buffered {
+            flush()
+            if bytes.count > JSONOutput.bufferSize {
+                flushed.append(contentsOf: bytes)
+                return
+            }
+        }
+        (buffer + buffered).initialize(from: source, count: bytes.count)
+        buffered += bytes.count
+    }
+
+    mutating func append(repeating byte: UInt8, count: Int) {
+        var remaining = count
+        while remaining > 0 {
+            if buffered == JSONOutput.bufferSize { flush() }
+            let run = min(remaining, JSONOutput.bufferSize - buffered)
+            (buffer + buffered).initialize(repeating: byte, count: run)
+            buffered += run
+            remaining -= run
+        }
+    }
+
+    private mutating func flush() {
+        flushed.append(contentsOf: UnsafeBufferPointer(start: buffer, count: buffered))
+        buffered = 0
+    }
+}
