@@ -166,8 +166,24 @@ public enum SnapshotLoader {
         guard Int(status.st_size) <= limit else {
             throw SnapshotLoadError(path: path, reason: "the file is \(status.st_size) bytes, more than the limit of \(limit)")
         }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(Int(status.st_size))
+        // Read straight into the array (one byte more than expected, to notice a file that grew), then finish
+        // in chunks if it did grow.
+        var failure: Int32 = 0
+        var bytes = [UInt8](unsafeUninitializedCapacity: Int(status.st_size) + 1) { buffer, initialized in
+            initialized = 0
+            while initialized < buffer.count {
+                let count = systemRead(descriptor, buffer.baseAddress! + initialized, buffer.count - initialized)
+                if count < 0 {
+                    if errno == EINTR { continue }
+                    failure = errno
+                    return
+                }
+                if count == 0 { return }
+                initialized += count
+            }
+        }
+        if failure != 0 { throw SnapshotLoadError(path: path, reason: String(cString: strerror(failure))) }
+        guard bytes.count > Int(status.st_size) else { return bytes }
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
         while true {
             let count = buffer.withUnsafeMutableBytes { systemRead(descriptor, $0.baseAddress, $0.count) }
