@@ -32,8 +32,9 @@ final class CompiledFlag: Sendable {
     }
 }
 
-/// One rule, ready to evaluate.
-struct CompiledRule: Sendable {
+/// One rule, ready to evaluate. A class, so that walking the rules copies one reference per rule rather than
+/// every field (which showed up as retain/release traffic on the evaluation path).
+final class CompiledRule: Sendable {
     let from: Int64?
     let until: Int64?
     let conditions: [CompiledCondition]
@@ -61,6 +62,15 @@ struct CompiledRule: Sendable {
                 bounds: bounds
             ))
         }
+    }
+
+    /// Whether all conditions hold.
+    @inline(__always)
+    func matches(_ context: EvaluationContext, environment: String?) -> Bool {
+        for index in conditions.indices where !conditions[index].matches(context, environment: environment) {
+            return false
+        }
+        return true
     }
 
     /// Whether the rule's window contains `now` (`from` ≤ now < `until`).
@@ -171,6 +181,8 @@ struct ExactString: Hashable, Sendable {
 /// never matches (except `exists: false`, which matches exactly when the attribute is missing).
 enum Matcher: Sendable {
     case inStrings(Set<ExactString>, negated: Bool)
+    /// A short list, compared byte by byte: cheaper than hashing the attribute.
+    case inFewStrings([String], negated: Bool)
     case inNumbers(Set<Double>, negated: Bool)
     case intersects(Set<ExactString>)
     case equalString(String, negated: Bool)
@@ -187,10 +199,15 @@ enum Matcher: Sendable {
     /// An operator/operand pairing the compiler never produces; matches nothing.
     case never
 
+    /// Lists up to this length are searched linearly instead of through a hash set.
+    static let linearSearchLimit = 8
+
     init(op: Condition.Operator, operand: Condition.Operand) {
         switch (op, operand) {
-        case (.in, .strings(let values)): self = .inStrings(Set(values.map(ExactString.init)), negated: false)
-        case (.notIn, .strings(let values)): self = .inStrings(Set(values.map(ExactString.init)), negated: true)
+        case (.in, .strings(let values)), (.notIn, .strings(let values)):
+            self = values.count <= Matcher.linearSearchLimit
+                ? .inFewStrings(values, negated: op == .notIn)
+                : .inStrings(Set(values.map(ExactString.init)), negated: op == .notIn)
         case (.in, .numbers(let values)): self = .inNumbers(Set(values), negated: false)
         case (.notIn, .numbers(let values)): self = .inNumbers(Set(values), negated: true)
         case (.intersects, .strings(let values)): self = .intersects(Set(values.map(ExactString.init)))
@@ -220,6 +237,8 @@ enum Matcher: Sendable {
         guard let value else { return false }
         switch (self, value) {
         case (.inStrings(let set, let negated), .string(let string)): return set.contains(ExactString(string)) != negated
+        case (.inFewStrings(let list, let negated), .string(let string)):
+            return list.contains { $0.utf8.elementsEqual(string.utf8) } != negated
         case (.inNumbers(let set, let negated), .number(let number)): return set.contains(number) != negated
         case (.intersects(let set), .strings(let members)): return members.contains { set.contains(ExactString($0)) }
         case (.intersects(let set), .string(let member)): return set.contains(ExactString(member))

@@ -87,7 +87,10 @@ public final class FlagStore: Sendable {
 
     /// The boolean value of a flag, or `default` when it is missing, disabled or not boolean.
     public func boolean(_ key: String, default defaultValue: Bool, context: EvaluationContext = .empty) -> Bool {
-        booleanDetails(key, default: defaultValue, context: context).value
+        value(key, default: defaultValue, context: context) { value in
+            if case .boolean(let flag) = value { return flag }
+            return nil
+        }
     }
 
     /// The boolean value of a flag with the variant, reason, error and deciding rule.
@@ -100,7 +103,10 @@ public final class FlagStore: Sendable {
 
     /// The string value of a flag, or `default`.
     public func string(_ key: String, default defaultValue: String, context: EvaluationContext = .empty) -> String {
-        stringDetails(key, default: defaultValue, context: context).value
+        value(key, default: defaultValue, context: context) { value in
+            if case .string(let string) = value { return string }
+            return nil
+        }
     }
 
     /// The string value of a flag with details.
@@ -113,7 +119,10 @@ public final class FlagStore: Sendable {
 
     /// The integer value of a flag, or `default`.
     public func integer(_ key: String, default defaultValue: Int64, context: EvaluationContext = .empty) -> Int64 {
-        integerDetails(key, default: defaultValue, context: context).value
+        value(key, default: defaultValue, context: context) { value in
+            if case .integer(let integer) = value { return integer }
+            return nil
+        }
     }
 
     /// The integer value of a flag with details.
@@ -126,7 +135,13 @@ public final class FlagStore: Sendable {
 
     /// The number value of a flag (integer flags convert), or `default`.
     public func double(_ key: String, default defaultValue: Double, context: EvaluationContext = .empty) -> Double {
-        doubleDetails(key, default: defaultValue, context: context).value
+        value(key, default: defaultValue, context: context) { value in
+            switch value {
+            case .number(let number): return number
+            case .integer(let integer): return Double(integer)
+            default: return nil
+            }
+        }
     }
 
     /// The number value of a flag (integer flags convert) with details.
@@ -167,6 +182,17 @@ public final class FlagStore: Sendable {
         var ruleIndex: Int?
     }
 
+    /// The plain forms' path: the same decision as `evaluate`, without building details.
+    @inline(__always)
+    private func value<Value>(_ key: String, default defaultValue: Value, context: EvaluationContext, extract: (FlagValue) -> Value?) -> Value {
+        if let overrides = FlagOverrides.current, let forced = overrides.value(for: key) {
+            return extract(forced) ?? defaultValue
+        }
+        let snapshot = compiled
+        guard let flag = snapshot.flags[key], let variant = decide(flag, context: context).variant else { return defaultValue }
+        return extract(flag.flag.variants[variant].value) ?? defaultValue
+    }
+
     @inline(__always)
     private func evaluate<Value>(_ key: String, default defaultValue: Value, context: EvaluationContext, extract: (FlagValue) -> Value?) -> EvaluationDetails<Value> {
         if let overrides = FlagOverrides.current, let forced = overrides.value(for: key) {
@@ -201,8 +227,10 @@ public final class FlagStore: Sendable {
         if flag.rules.isEmpty { return Decision(variant: flag.defaultVariant, reason: .static) }
         let environment = context.environment ?? self.environment
         let now = flag.needsClock ? clock.now() : 0
-        for (index, rule) in flag.rules.enumerated() {
-            guard rule.isActive(at: now), rule.conditions.allSatisfy({ $0.matches(context, environment: environment) }) else { continue }
+        let rules = flag.rules
+        for index in rules.indices {
+            let rule = rules[index]
+            guard rule.isActive(at: now), rule.matches(context, environment: environment) else { continue }
             switch rule.outcome {
             case .serve(let variant):
                 return Decision(variant: variant, reason: .targetingMatch, ruleIndex: index)
