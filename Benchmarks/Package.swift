@@ -16,13 +16,43 @@ let package = Package(
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
     ],
     targets: [
+        // Generated inputs shared by the benchmarks (a Swift port of scripts/generate-flags.py).
+        .target(
+            name: "FlagFixtures",
+            dependencies: [
+                .product(name: "FlagRuntime", package: flagc),
+                .product(name: "FlagCompiler", package: flagc),
+            ],
+            path: "Benchmarks/FlagFixtures"
+        ),
         .executableTarget(
             name: "Evaluation",
             dependencies: [
+                "FlagFixtures",
                 .product(name: "FlagRuntime", package: flagc),
                 .product(name: "Benchmark", package: "benchmark"),
             ],
             path: "Benchmarks/Evaluation",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
+            name: "Compilation",
+            dependencies: [
+                "FlagFixtures",
+                .product(name: "FlagCompiler", package: flagc),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/Compilation",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
+            name: "Loading",
+            dependencies: [
+                "FlagFixtures",
+                .product(name: "FlagRuntime", package: flagc),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/Loading",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
     ]

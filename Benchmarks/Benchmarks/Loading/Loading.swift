@@ -1,0 +1,35 @@
+import Benchmark
+import FlagFixtures
+import FlagRuntime
+
+// Decoding and checking a 10,000-flag snapshot from bytes already in memory (`SnapshotLoader.load(bytes:)`),
+// as `snapshot.bin` and as `snapshot.json`.
+
+let benchmarks: @Sendable () -> Void = {
+    Benchmark.defaultConfiguration = .init(
+        metrics: [.wallClock, .mallocCountTotal, .peakMemoryResident],
+        maxDuration: .seconds(5),
+        maxIterations: 200
+    )
+
+    Benchmark("load 10,000-flag snapshot.bin") { benchmark in
+        let bytes = LoadingFixtures.binary
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            blackHole(try! SnapshotLoader.load(bytes: bytes))
+        }
+    }
+    Benchmark("load 10,000-flag snapshot.json") { benchmark in
+        let bytes = LoadingFixtures.json
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            blackHole(try! SnapshotLoader.load(bytes: bytes))
+        }
+    }
+}
+
+enum LoadingFixtures {
+    static let snapshot = FlagFixtures.snapshot(flags: 10_000)
+    static let binary = try! snapshot.binaryBytes()
+    static let json = snapshot.jsonBytes()
+}
