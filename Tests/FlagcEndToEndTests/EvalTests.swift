@@ -577,7 +577,7 @@ struct EvalTests {
                 #"{"flag":"demo.staging","env":"production","context":{"environment":"staging"}}"#,
             ].joined(separator: "\n") + "\n"
             try sandbox.write("requests.jsonl", input)
-            let run = try EvalProcess.run(
+            let run = try Flagc.run(
                 ["eval", Self.snapshot, "--batch", "-", "--at", "2026-07-10T00:00:00Z", "--env", "staging"],
                 in: sandbox.root, standardInput: sandbox.url("requests.jsonl")
             )
@@ -621,51 +621,5 @@ struct EvalTests {
             #expect(run.status == 1, "\(run)")
             #expect(run.stderr == "error: cannot read missing.jsonl: No such file or directory\n", "\(run)")
         }
-    }
-}
-
-/// Runs `flagc` with standard input read from a file (the shared `Flagc.run` gives it /dev/null).
-enum EvalProcess {
-    /// Runs `flagc ARGUMENTS` in `directory` with `standardInput` as its standard input and waits for it.
-    static func run(_ arguments: [String], in directory: URL, standardInput: URL, timeout: TimeInterval = 60) throws -> FlagcRun {
-        let captures = FileManager.default.temporaryDirectory.appendingPathComponent("flagc-e2e-eval-io-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: captures, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: captures) }
-        let outURL = captures.appendingPathComponent("stdout")
-        let errURL = captures.appendingPathComponent("stderr")
-        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
-        let inHandle = try FileHandle(forReadingFrom: standardInput)
-        let outHandle = try FileHandle(forWritingTo: outURL)
-        let errHandle = try FileHandle(forWritingTo: errURL)
-
-        let process = Process()
-        process.executableURL = try Flagc.executable()
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
-        var environment = ProcessInfo.processInfo.environment
-        environment["NO_COLOR"] = "1"
-        process.environment = environment
-        process.standardInput = inHandle
-        process.standardOutput = outHandle
-        process.standardError = errHandle
-        try process.run()
-        try? inHandle.close()
-        try? outHandle.close()
-        try? errHandle.close()
-
-        let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning {
-            if Date() > deadline {
-                process.terminate()
-                process.waitUntilExit()
-                throw SetupError(description: "flagc \(arguments.joined(separator: " ")) did not finish within \(Int(timeout)) s and was terminated")
-            }
-            usleep(2_000)
-        }
-        process.waitUntilExit()
-        let stdout = String(decoding: try Data(contentsOf: outURL), as: UTF8.self)
-        let stderr = String(decoding: try Data(contentsOf: errURL), as: UTF8.self)
-        return FlagcRun(arguments: arguments, status: process.terminationStatus, stdout: stdout, stderr: stderr)
     }
 }

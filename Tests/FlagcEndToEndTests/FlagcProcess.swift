@@ -46,7 +46,8 @@ enum Flagc {
     }
 
     /// Runs `flagc` with `arguments` in `directory`, with NO_COLOR=1, and waits for it (killing it after `timeout` seconds).
-    static func run(_ arguments: [String], in directory: URL, timeout: TimeInterval = 60) throws -> FlagcRun {
+    /// Standard input is `/dev/null`, or the file `standardInput` when given.
+    static func run(_ arguments: [String], in directory: URL, standardInput: URL? = nil, timeout: TimeInterval = 60) throws -> FlagcRun {
         let executable = try executable()
         // Capture through files, not pipes: nothing to drain while the child runs, so no deadlock.
         let captures = FileManager.default.temporaryDirectory.appendingPathComponent("flagc-e2e-io-\(UUID().uuidString)")
@@ -66,10 +67,12 @@ enum Flagc {
         var environment = ProcessInfo.processInfo.environment
         environment["NO_COLOR"] = "1"
         process.environment = environment
-        process.standardInput = FileHandle.nullDevice
+        let inHandle = try standardInput.map { try FileHandle(forReadingFrom: $0) }
+        process.standardInput = inHandle ?? FileHandle.nullDevice
         process.standardOutput = outHandle
         process.standardError = errHandle
         try process.run()
+        try? inHandle?.close()
         try? outHandle.close()
         try? errHandle.close()
 
