@@ -11,7 +11,10 @@ struct Compile: AsyncParsableCommand {
         discussion: """
             Nothing is written when there is an error (or, with --strict, a warning). Each file is written \
             atomically and only when its bytes change; both hold the same snapshot and id. With --signing-key, \
-            snapshot.bin carries an Ed25519 signature (see docs/snapshot-format.md). Diagnostics go to standard error.
+            snapshot.bin carries an Ed25519 signature (see docs/snapshot-format.md). With --flagd FILE, the same \
+            flags are also written as an OpenFeature flagd flag-definition document (see docs/flagd.md); without \
+            --env, its environment conditions compare the `environment` context attribute. Diagnostics go to \
+            standard error.
             """
     )
 
@@ -28,6 +31,12 @@ struct Compile: AsyncParsableCommand {
 
     @Option(help: ArgumentHelp("Sign snapshot.bin with this private key file (written by `flagc keygen`).", valueName: "file"))
     var signingKey: String?
+
+    @Option(help: ArgumentHelp("Also write the flags as a flagd flag-definition document to this file.", valueName: "file"))
+    var flagd: String?
+
+    @Option(help: ArgumentHelp("The flagSetId in the flagd document's metadata (default: \(FlagdExporter.defaultFlagSetID)).", valueName: "id"))
+    var flagdFlagSetId: String?
 
     func run() async throws {
         let signer = try signingKey.map { path in
@@ -54,14 +63,42 @@ struct Compile: AsyncParsableCommand {
         if FileManager.default.fileExists(atPath: out, isDirectory: &isDirectory), !isDirectory.boolValue {
             throw FlagCompiler.UsageError(description: "--out '\(out)' is a file; pass a folder for snapshot.json and snapshot.bin")
         }
+        if flagdFlagSetId != nil, flagd == nil {
+            throw FlagCompiler.UsageError(description: "--flagd-flag-set-id needs --flagd FILE")
+        }
+        if let flagd, FileManager.default.fileExists(atPath: flagd, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw FlagCompiler.UsageError(description: "--flagd '\(flagd)' is a folder; pass the path of the file to write, for example build/flagd.json")
+        }
+        // Exported before anything is written, so that a flag flagd cannot express leaves every file as it was.
+        var flagdBytes: [UInt8]?
+        do throws(FlagdExportError) {
+            if flagd != nil {
+                flagdBytes = try FlagdExporter(flagSetID: flagdFlagSetId ?? FlagdExporter.defaultFlagSetID).bytes(for: snapshot)
+            }
+        } catch {
+            for problem in error.problems {
+                Output.standardError("error[flagd-export]: \(problem)\n")
+            }
+            Output.standardError("nothing written: flagd cannot evaluate these rules as flagc does; fix them or compile without --flagd\n")
+            throw ExitCode.failure
+        }
         let outcomes: SnapshotFile.WriteOutcomes
+        var flagdOutcome: SnapshotFile.WriteOutcome?
         do {
             outcomes = try SnapshotFile.write(snapshot, to: out, signer: signer)
+            if let flagd, let flagdBytes {
+                let folder = (flagd as NSString).deletingLastPathComponent
+                if !folder.isEmpty { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
+                flagdOutcome = try SnapshotFile.writeAtomically(flagdBytes, to: flagd)
+            }
         } catch {
             Output.standardError("error: \(error)\n")
             throw ExitCode.failure
         }
-        let summary = Self.summary(outcomes, folder: out, signer: signer)
+        var summary = Self.summary(outcomes, folder: out, signer: signer)
+        if let flagd, let flagdOutcome {
+            summary += "; \(flagdOutcome == .written ? "wrote" : "unchanged") \(flagd) (flagd)"
+        }
         Output.standardOutput("\(summary): \(snapshot.flags.count) flags, id \(snapshot.id)\n")
     }
 
