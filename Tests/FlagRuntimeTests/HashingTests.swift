@@ -51,7 +51,8 @@ import Testing
 
     static func split(_ variants: [String], weights: [Int], seed: String) -> CompiledSplit {
         let rule = Rule(outcome: .split(Split(seed: seed, buckets: zip(variants, weights).map { Split.Bucket(variant: $0, weight: $1) })))
-        let compiled = CompiledRule(rule, flagKey: "f") { name in variants.firstIndex(of: name)! }
+        var slots = AttributeSlotAssigner()
+        let compiled = CompiledRule(rule, slots: &slots) { name in variants.firstIndex(of: name)! }
         guard case .split(let split) = compiled.outcome else { fatalError("a split rule compiles to a split") }
         return split
     }

@@ -1,34 +1,167 @@
-/// A snapshot prepared for evaluation: flags in a hash table, variants by index, lists as sets, versions
-/// parsed, split weights as cumulative bounds. Immutable once built, so any number of threads read it.
+/// A snapshot prepared for evaluation: flags in a byte-keyed hash table, variants by index, lists as tables,
+/// conditions as objects reading numbered attribute slots, split weights as cumulative bounds. Immutable once
+/// built, so any number of threads read it.
 final class CompiledSnapshot: Sendable {
     let snapshot: Snapshot
-    let flags: [String: CompiledFlag]
+    /// Unique among every snapshot compiled in the process (see `FlagStore`'s per-thread cache).
+    let generation: UInt64
+    private let keys: ByteStringTable
+    private let flags: [CompiledFlag]
 
     init(_ snapshot: Snapshot) {
         self.snapshot = snapshot
-        var flags: [String: CompiledFlag] = [:]
-        flags.reserveCapacity(snapshot.flags.count)
+        generation = SnapshotGeneration.next()
+        keys = ByteStringTable(snapshot.flags.lazy.map(\.key))
+        var byIndex = [CompiledFlag?](repeating: nil, count: keys.count)
         for flag in snapshot.flags {
-            flags[flag.key] = CompiledFlag(flag)
+            if let index = keys.index(of: flag.key), byIndex[index] == nil { byIndex[index] = CompiledFlag(flag) }
         }
-        self.flags = flags
+        flags = byIndex.map { $0! }
+    }
+
+    /// The flag with this key (compared by UTF-8 bytes).
+    @inline(__always)
+    func flag(_ key: String) -> CompiledFlag? {
+        guard let index = keys.index(of: key) else { return nil }
+        return flags[index]
     }
 }
 
 /// One flag, ready to evaluate.
 final class CompiledFlag: Sendable {
     let flag: Flag
+    let enabled: Bool
     let defaultVariant: Int
+    let values: [FlagValue]
     let rules: [CompiledRule]
-    /// Whether any rule needs the clock (a window, or a before/after condition), so others skip reading it.
+    /// `rules` without reference counting, for the evaluation loop (`rules` keeps them alive).
+    private let unretainedRules: [Unmanaged<CompiledRule>]
+    /// Whether any rule needs the clock (a window), so others skip reading it.
     let needsClock: Bool
+    /// The context attributes the conditions read (the targeting key excluded), each read at most once per evaluation.
+    let attributeNames: [String]
+    let attributeTable: ByteStringTable
 
     init(_ flag: Flag) {
         self.flag = flag
+        enabled = flag.enabled
         let index = { (name: String) in flag.variants.firstIndex { $0.name == name } ?? 0 }
         defaultVariant = index(flag.defaultVariant)
-        rules = flag.rules.map { CompiledRule($0, flagKey: flag.key, variantIndex: index) }
-        needsClock = rules.contains { $0.from != nil || $0.until != nil || $0.conditions.contains(where: \.needsClock) }
+        values = flag.variants.map(\.value)
+        var slots = AttributeSlotAssigner()
+        rules = flag.rules.map { CompiledRule($0, slots: &slots, variantIndex: index) }
+        unretainedRules = rules.map { Unmanaged.passUnretained($0) }
+        needsClock = rules.contains { $0.from != nil || $0.until != nil }
+        attributeNames = slots.names
+        attributeTable = ByteStringTable(slots.names)
+    }
+
+    /// The decision for a context: which variant (nil for the caller's default), why, and which rule.
+    @inline(__always)
+    func decide(_ context: EvaluationContext, environment: String?, clock: any FlagClock) -> Decision {
+        guard enabled else { return Decision(variant: nil, reason: .disabled) }
+        if rules.isEmpty { return Decision(variant: defaultVariant, reason: .static) }
+        let now = needsClock ? clock.now() : 0
+        return withAttributes(context) { attributes in
+            unretainedRules.withUnsafeBufferPointer { rules in
+                for index in rules.indices {
+                    let decision = rules[index]._withUnsafeGuaranteedRef { rule -> Decision? in
+                        guard rule.isActive(at: now), rule.matches(context, environment, &attributes) else { return nil }
+                        if rule.servedVariant >= 0 {
+                            return Decision(variant: rule.servedVariant, reason: .targetingMatch, ruleIndex: index)
+                        }
+                        guard let variant = rule.unretainedSplit?._withUnsafeGuaranteedRef({ $0.variant(context, &attributes) }) else {
+                            return nil
+                        }
+                        return Decision(variant: variant, reason: .split, ruleIndex: index)
+                    }
+                    if let decision { return decision }
+                }
+                return Decision(variant: defaultVariant, reason: .default)
+            }
+        }
+    }
+
+    /// Runs `body` with a reader of this flag's attribute slots for `context` (stack storage, filled on first use).
+    @inline(__always)
+    func withAttributes<Result>(_ context: EvaluationContext, _ body: (inout AttributeReader) -> Result) -> Result {
+        withUnsafeTemporaryAllocation(of: ContextValue?.self, capacity: attributeNames.count) { buffer in
+            var reader = AttributeReader(flag: self, slots: buffer)
+            let result = body(&reader)
+            reader.release()
+            return result
+        }
+    }
+}
+
+/// The decision for one flag: which variant (nil for the caller's default), why, and which rule.
+struct Decision {
+    var variant: Int?
+    var reason: EvaluationReason
+    var ruleIndex: Int?
+}
+
+/// Numbers the attributes a flag's conditions read.
+struct AttributeSlotAssigner {
+    private(set) var names: [String] = []
+    private var slots: [String: Int] = [:]
+
+    /// The slot of `name`; `AttributeReader.targetingKeySlot` for the targeting key.
+    mutating func slot(for name: String) -> Int {
+        if name == Condition.targetingKey { return AttributeReader.targetingKeySlot }
+        if let slot = slots[name] { return slot }
+        names.append(name)
+        slots[name] = names.count - 1
+        return names.count - 1
+    }
+}
+
+/// The attribute values one evaluation of one flag reads. On the first read it looks every slot up at once:
+/// either by walking the context's attributes through the flag's byte-keyed name table (small contexts), or by
+/// looking each name up in the context (large ones); names match by UTF-8 bytes either way.
+struct AttributeReader: ~Copyable {
+    static let targetingKeySlot = -1
+
+    private unowned(unsafe) let flag: CompiledFlag
+    private let slots: UnsafeMutableBufferPointer<ContextValue?>
+    private var resolved = false
+
+    init(flag: CompiledFlag, slots: UnsafeMutableBufferPointer<ContextValue?>) {
+        self.flag = flag
+        self.slots = slots
+    }
+
+    /// The value of slot `slot` (the targeting key for `targetingKeySlot`).
+    @inline(__always)
+    mutating func value(_ slot: Int, _ context: EvaluationContext) -> ContextValue? {
+        if slot == Self.targetingKeySlot { return context.targetingKey.map(ContextValue.string) }
+        if !resolved { resolve(context) }
+        return slots[slot]
+    }
+
+    private mutating func resolve(_ context: EvaluationContext) {
+        resolved = true
+        slots.initialize(repeating: nil)
+        let attributes = context.attributes
+        if attributes.count <= 4 * slots.count {
+            let table = flag.attributeTable
+            for (name, value) in attributes {
+                if let slot = table.index(of: name) { slots[slot] = value }
+            }
+        } else {
+            let names = flag.attributeNames
+            for slot in names.indices {
+                if let index = attributes.index(forKey: names[slot]), ByteString.equal(attributes[index].key, names[slot]) {
+                    slots[slot] = attributes[index].value
+                }
+            }
+        }
+    }
+
+    /// Releases the values read; call once, after the last read.
+    mutating func release() {
+        if resolved { slots.deinitialize() }
+        resolved = false
     }
 }
 
@@ -37,40 +170,36 @@ final class CompiledFlag: Sendable {
 final class CompiledRule: Sendable {
     let from: Int64?
     let until: Int64?
-    let conditions: [CompiledCondition]
+    let conditions: [Check]
     let outcome: CompiledOutcome
+    /// The evaluation loop's copies, without reference counting: the served variant (-1 for a split),
+    /// the split, the conditions.
+    let servedVariant: Int
+    let unretainedSplit: Unmanaged<CompiledSplit>?
+    private let unretainedConditions: [Unmanaged<Check>]
 
-    init(_ rule: Rule, flagKey: String, variantIndex: (String) -> Int) {
+    init(_ rule: Rule, slots: inout AttributeSlotAssigner, variantIndex: (String) -> Int) {
         from = rule.from
         until = rule.until
-        conditions = rule.conditions.map(CompiledCondition.init)
+        conditions = rule.conditions.map { Check.make($0, slots: &slots) }
+        unretainedConditions = conditions.map { Unmanaged.passUnretained($0) }
         switch rule.outcome {
         case .serve(let variant):
             outcome = .serve(variantIndex(variant))
+            servedVariant = variantIndex(variant)
+            unretainedSplit = nil
         case .split(let split):
-            var cumulative = 0
-            var bounds: [(upperBound: UInt64, variant: Int)] = []
-            for bucket in split.buckets {
-                cumulative += bucket.weight
-                bounds.append((UInt64(cumulative), variantIndex(bucket.variant)))
-            }
-            outcome = .split(CompiledSplit(
-                seed: split.seed,
-                bucketBy: split.bucketBy,
-                bucketByTargetingKey: split.bucketBy == Condition.targetingKey,
-                totalWeight: UInt64(cumulative),
-                bounds: bounds
-            ))
+            let compiled = CompiledSplit(split, slot: slots.slot(for: split.bucketBy), variantIndex: variantIndex)
+            outcome = .split(compiled)
+            servedVariant = -1
+            unretainedSplit = Unmanaged.passUnretained(compiled)
         }
     }
 
     /// Whether all conditions hold.
     @inline(__always)
-    func matches(_ context: EvaluationContext, environment: String?) -> Bool {
-        for index in conditions.indices where !conditions[index].matches(context, environment: environment) {
-            return false
-        }
-        return true
+    func matches(_ context: EvaluationContext, _ environment: String?, _ attributes: inout AttributeReader) -> Bool {
+        Check.all(unretainedConditions, context, environment, &attributes)
     }
 
     /// Whether the rule's window contains `now` (`from` ≤ now < `until`).
@@ -89,17 +218,38 @@ enum CompiledOutcome: Sendable {
 }
 
 /// A split: hash `seed + bucket value` with MurmurHash3 and map it onto cumulative weights, like flagd's `fractional`.
-struct CompiledSplit: Sendable {
+final class CompiledSplit: Sendable {
     let seed: String
     let bucketBy: String
-    let bucketByTargetingKey: Bool
+    let slot: Int
     let totalWeight: UInt64
-    let bounds: [(upperBound: UInt64, variant: Int)]
+    let upperBounds: [UInt64]
+    let variants: [Int]
 
-    /// The variant index for a context, or nil when the bucketing value is absent (the rule then does not match).
+    init(_ split: Split, slot: Int, variantIndex: (String) -> Int) {
+        seed = split.seed
+        bucketBy = split.bucketBy
+        self.slot = slot
+        var cumulative = 0
+        var upperBounds: [UInt64] = []
+        var variants: [Int] = []
+        for bucket in split.buckets {
+            cumulative += bucket.weight
+            upperBounds.append(UInt64(cumulative))
+            variants.append(variantIndex(bucket.variant))
+        }
+        totalWeight = UInt64(cumulative)
+        self.upperBounds = upperBounds
+        self.variants = variants
+    }
+
+    var bucketsByTargetingKey: Bool { slot == AttributeReader.targetingKeySlot }
+
+    /// The variant index for a context, or nil when the bucketing value is absent or not a string (the rule
+    /// then does not match).
     @inline(__always)
-    func variant(for context: EvaluationContext) -> Int? {
-        guard case .string(let value)? = context.value(bucketBy, isTargetingKey: bucketByTargetingKey) else { return nil }
+    func variant(_ context: EvaluationContext, _ attributes: inout AttributeReader) -> Int? {
+        guard case .string(let value)? = attributes.value(slot, context) else { return nil }
         return variant(forBucketValue: value)
     }
 
@@ -109,180 +259,9 @@ struct CompiledSplit: Sendable {
         hasher.add(seed)
         hasher.add(value)
         let bucket = (UInt64(hasher.finalize()) &* totalWeight) >> 32
-        for bound in bounds where bucket < bound.upperBound {
-            return bound.variant
+        for index in upperBounds.indices where bucket < upperBounds[index] {
+            return variants[index]
         }
-        return bounds.last?.variant
-    }
-}
-
-/// A condition, with its operand prepared for fast matching.
-enum CompiledCondition: Sendable {
-    case attribute(name: String, isTargetingKey: Bool, matcher: Matcher)
-    case environment(Set<ExactString>)
-    case segments([[CompiledCondition]])
-
-    init(_ condition: Condition) {
-        switch condition {
-        case .attribute(let name, let op, let operand):
-            self = .attribute(name: name, isTargetingKey: name == Condition.targetingKey, matcher: Matcher(op: op, operand: operand))
-        case .environment(let names):
-            self = .environment(Set(names.map(ExactString.init)))
-        case .segments(let segments):
-            self = .segments(segments.map { $0.conditions.map(CompiledCondition.init) })
-        }
-    }
-
-    var needsClock: Bool {
-        switch self {
-        case .attribute: false
-        case .environment: false
-        case .segments(let segments): segments.contains { $0.contains(where: \.needsClock) }
-        }
-    }
-
-    /// Whether the condition holds; `environment` is the evaluation environment.
-    func matches(_ context: EvaluationContext, environment: String?) -> Bool {
-        switch self {
-        case .attribute(let name, let isTargetingKey, let matcher):
-            return matcher.matches(context.value(name, isTargetingKey: isTargetingKey))
-        case .environment(let names):
-            guard let environment else { return false }
-            return names.contains(ExactString(environment))
-        case .segments(let segments):
-            for conditions in segments where conditions.allSatisfy({ $0.matches(context, environment: environment) }) {
-                return true
-            }
-            return false
-        }
-    }
-}
-
-/// A string compared and hashed by its UTF-8 bytes, not by Swift's canonical equivalence, so that matching
-/// agrees with the bucketing hash and with runtimes in other languages (`"é"` and `"e\u{301}"` differ).
-struct ExactString: Hashable, Sendable {
-    let string: String
-
-    init(_ string: String) {
-        self.string = string
-    }
-
-    static func == (lhs: ExactString, rhs: ExactString) -> Bool {
-        lhs.string.utf8.elementsEqual(rhs.string.utf8)
-    }
-
-    func hash(into hasher: inout Hasher) {
-        var string = string
-        string.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
-    }
-}
-
-/// An operator with its prepared operand. A missing attribute, or one of another type than the operand,
-/// never matches (except `exists: false`, which matches exactly when the attribute is missing).
-enum Matcher: Sendable {
-    case inStrings(Set<ExactString>, negated: Bool)
-    /// A short list, compared byte by byte: cheaper than hashing the attribute.
-    case inFewStrings([String], negated: Bool)
-    case inNumbers(Set<Double>, negated: Bool)
-    case intersects(Set<ExactString>)
-    case equalString(String, negated: Bool)
-    case equalNumber(Double, negated: Bool)
-    case equalBoolean(Bool, negated: Bool)
-    case startsWith(String)
-    case endsWith(String)
-    case contains(String)
-    case compareNumber(Condition.Operator, Double)
-    case compareVersion(Condition.Operator, SemanticVersion)
-    case before(Int64)
-    case after(Int64)
-    case exists(Bool)
-    /// An operator/operand pairing the compiler never produces; matches nothing.
-    case never
-
-    /// Lists up to this length are searched linearly instead of through a hash set.
-    static let linearSearchLimit = 8
-
-    init(op: Condition.Operator, operand: Condition.Operand) {
-        switch (op, operand) {
-        case (.in, .strings(let values)), (.notIn, .strings(let values)):
-            self = values.count <= Matcher.linearSearchLimit
-                ? .inFewStrings(values, negated: op == .notIn)
-                : .inStrings(Set(values.map(ExactString.init)), negated: op == .notIn)
-        case (.in, .numbers(let values)): self = .inNumbers(Set(values), negated: false)
-        case (.notIn, .numbers(let values)): self = .inNumbers(Set(values), negated: true)
-        case (.intersects, .strings(let values)): self = .intersects(Set(values.map(ExactString.init)))
-        case (.eq, .string(let value)): self = .equalString(value, negated: false)
-        case (.neq, .string(let value)): self = .equalString(value, negated: true)
-        case (.eq, .number(let value)): self = .equalNumber(value, negated: false)
-        case (.neq, .number(let value)): self = .equalNumber(value, negated: true)
-        case (.eq, .boolean(let value)): self = .equalBoolean(value, negated: false)
-        case (.neq, .boolean(let value)): self = .equalBoolean(value, negated: true)
-        case (.startsWith, .string(let value)): self = .startsWith(value)
-        case (.endsWith, .string(let value)): self = .endsWith(value)
-        case (.contains, .string(let value)): self = .contains(value)
-        case (.lt, .number(let value)), (.lte, .number(let value)), (.gt, .number(let value)), (.gte, .number(let value)):
-            self = .compareNumber(op, value)
-        case (.semverEq, .string(let text)), (.semverLt, .string(let text)), (.semverLte, .string(let text)),
-             (.semverGt, .string(let text)), (.semverGte, .string(let text)):
-            self = SemanticVersion(text).map { .compareVersion(op, $0) } ?? .never
-        case (.before, .timestamp(let value)): self = .before(value)
-        case (.after, .timestamp(let value)): self = .after(value)
-        case (.exists, .boolean(let value)): self = .exists(value)
-        default: self = .never
-        }
-    }
-
-    func matches(_ value: ContextValue?) -> Bool {
-        if case .exists(let expected) = self { return (value != nil) == expected }
-        guard let value else { return false }
-        switch (self, value) {
-        case (.inStrings(let set, let negated), .string(let string)): return set.contains(ExactString(string)) != negated
-        case (.inFewStrings(let list, let negated), .string(let string)):
-            return list.contains { $0.utf8.elementsEqual(string.utf8) } != negated
-        case (.inNumbers(let set, let negated), .number(let number)): return set.contains(number) != negated
-        case (.intersects(let set), .strings(let members)): return members.contains { set.contains(ExactString($0)) }
-        case (.intersects(let set), .string(let member)): return set.contains(ExactString(member))
-        case (.equalString(let expected, let negated), .string(let string)): return string.utf8.elementsEqual(expected.utf8) != negated
-        case (.equalNumber(let expected, let negated), .number(let number)): return (number == expected) != negated
-        case (.equalBoolean(let expected, let negated), .boolean(let flag)): return (flag == expected) != negated
-        case (.startsWith(let prefix), .string(let string)): return string.utf8.starts(with: prefix.utf8)
-        case (.endsWith(let suffix), .string(let string)): return string.utf8.count >= suffix.utf8.count && string.utf8.reversed().starts(with: suffix.utf8.reversed())
-        case (.contains(let needle), .string(let string)): return string.utf8.containsSubsequence(needle.utf8)
-        case (.contains(let member), .strings(let members)): return members.contains { $0.utf8.elementsEqual(member.utf8) }
-        case (.compareNumber(let op, let operand), .number(let number)):
-            switch op {
-            case .lt: return number < operand
-            case .lte: return number <= operand
-            case .gt: return number > operand
-            default: return number >= operand
-            }
-        case (.compareVersion(let op, let operand), .string(let text)):
-            guard let order = SemanticVersion.compare(text, operand) else { return false }
-            switch op {
-            case .semverEq: return order == 0
-            case .semverLt: return order < 0
-            case .semverLte: return order <= 0
-            case .semverGt: return order > 0
-            default: return order >= 0
-            }
-        case (.before(let instant), .timestamp(let time)): return time < instant
-        case (.after(let instant), .timestamp(let time)): return time > instant
-        case (.before(let instant), .string(let text)): return Timestamp.parseDateTime(text).map { $0 < instant } ?? false
-        case (.after(let instant), .string(let text)): return Timestamp.parseDateTime(text).map { $0 > instant } ?? false
-        default: return false
-        }
-    }
-}
-
-extension String.UTF8View {
-    /// Whether `needle` occurs as a contiguous run of bytes (substring search without allocating).
-    func containsSubsequence(_ needle: String.UTF8View) -> Bool {
-        guard let first = needle.first else { return true }
-        var start = startIndex
-        while let candidate = self[start...].firstIndex(of: first) {
-            if self[candidate...].starts(with: needle) { return true }
-            start = index(after: candidate)
-        }
-        return false
+        return variants.last
     }
 }

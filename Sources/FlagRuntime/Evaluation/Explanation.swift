@@ -31,36 +31,40 @@ extension FlagStore {
     /// Evaluates a flag and explains the decision rule by rule.
     public func explain(_ key: String, context: EvaluationContext = .empty) -> Explanation {
         let details = self.details(key, context: context)
-        guard let flag = compiled.flags[key], flag.flag.enabled, details.reason != .override else {
+        guard let flag = compiled.flag(key), flag.enabled, details.reason != .override else {
             return Explanation(details: details, rules: [])
         }
         let environment = context.environment ?? self.environment
         let now = clock.now()
-        var traces: [Explanation.RuleTrace] = []
-        for (index, rule) in flag.rules.enumerated() {
-            let source = flag.flag.rules[index]
-            var trace = Explanation.RuleTrace(index: index, name: source.name, matched: false, because: "")
-            if !rule.isActive(at: now) {
-                if let from = rule.from, now < from {
-                    trace.because = "not active until \(Timestamp.format(from))"
-                } else if let until = rule.until {
-                    trace.because = "ended at \(Timestamp.format(until))"
+        let traces = flag.withAttributes(context) { attributes in
+            var traces: [Explanation.RuleTrace] = []
+            for (index, rule) in flag.rules.enumerated() {
+                let source = flag.flag.rules[index]
+                var trace = Explanation.RuleTrace(index: index, name: source.name, matched: false, because: "")
+                let failing = source.conditions.indices.first { !rule.conditions[$0].matches(context, environment, &attributes) }
+                if !rule.isActive(at: now) {
+                    if let from = rule.from, now < from {
+                        trace.because = "not active until \(Timestamp.format(from))"
+                    } else if let until = rule.until {
+                        trace.because = "ended at \(Timestamp.format(until))"
+                    }
+                } else if let failing {
+                    trace.because = Explanation.describeFailure(source.conditions[failing], context: context, environment: environment)
+                } else if case .split(let split) = rule.outcome, split.variant(context, &attributes) == nil {
+                    trace.because = split.bucketsByTargetingKey ? "no targeting key to bucket by" : "no string attribute '\(split.bucketBy)' to bucket by"
+                } else {
+                    trace.matched = true
+                    switch source.outcome {
+                    case .serve(let variant):
+                        trace.because = source.conditions.isEmpty ? "no conditions; serves '\(variant)'" : "all conditions hold; serves '\(variant)'"
+                    case .split(let split):
+                        trace.because = "split on \(split.bucketBy == Condition.targetingKey ? "the targeting key" : "'\(split.bucketBy)'") with seed '\(split.seed)' chose '\(details.variant ?? "?")'"
+                    }
                 }
-            } else if let failing = zip(rule.conditions, source.conditions).first(where: { !$0.0.matches(context, environment: environment) }) {
-                trace.because = Explanation.describeFailure(failing.1, context: context, environment: environment)
-            } else if case .split(let split) = rule.outcome, split.variant(for: context) == nil {
-                trace.because = split.bucketByTargetingKey ? "no targeting key to bucket by" : "no string attribute '\(split.bucketBy)' to bucket by"
-            } else {
-                trace.matched = true
-                switch source.outcome {
-                case .serve(let variant):
-                    trace.because = source.conditions.isEmpty ? "no conditions; serves '\(variant)'" : "all conditions hold; serves '\(variant)'"
-                case .split(let split):
-                    trace.because = "split on \(split.bucketBy == Condition.targetingKey ? "the targeting key" : "'\(split.bucketBy)'") with seed '\(split.seed)' chose '\(details.variant ?? "?")'"
-                }
+                traces.append(trace)
+                if trace.matched { break }
             }
-            traces.append(trace)
-            if trace.matched { break }
+            return traces
         }
         return Explanation(details: details, rules: traces)
     }

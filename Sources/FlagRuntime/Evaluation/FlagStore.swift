@@ -18,10 +18,13 @@ import Darwin
 /// ```
 ///
 /// Evaluation never throws: a missing flag, a type mismatch or a disabled flag returns the caller's default
-/// with a reason and error code. It takes no lock while evaluating (the lock only guards reading the
-/// snapshot reference) and does not allocate on the common paths.
+/// with a reason and error code. It takes no lock and does not allocate on the common paths: each thread keeps
+/// a reference to the snapshot it last used and checks it is still the served one with one atomic load (a
+/// replaced snapshot is freed once every thread that used it has evaluated again, or exited).
 public final class FlagStore: Sendable {
     private let current: Mutex<CompiledSnapshot>
+    /// The generation of the snapshot `current` holds, readable without the lock.
+    private let servedGeneration: Atomic<UInt64>
     /// The environment rules with `environments:` conditions are evaluated in (unless a context overrides it).
     public let environment: String?
     let clock: any FlagClock
@@ -39,7 +42,9 @@ public final class FlagStore: Sendable {
     ///   - signatureVerifier: checks the signature of snapshot files the store loads later
     ///     (`replace(contentsOfFile:)`); `snapshot` itself is taken as given.
     public init(snapshot: Snapshot, environment: String? = nil, clock: any FlagClock = SystemClock(), signatureVerifier: (any SnapshotSignatureVerifier)? = nil) {
-        current = Mutex(CompiledSnapshot(snapshot))
+        let compiled = CompiledSnapshot(snapshot)
+        current = Mutex(compiled)
+        servedGeneration = Atomic(compiled.generation)
         self.environment = environment ?? snapshot.environment
         self.clock = clock
         self.signatureVerifier = signatureVerifier
@@ -59,7 +64,7 @@ public final class FlagStore: Sendable {
     /// Replaces the snapshot; evaluations already running finish on the old one.
     public func replace(with snapshot: Snapshot) {
         let compiled = CompiledSnapshot(snapshot)  // built outside the lock
-        current.withLock { $0 = compiled }
+        _ = exchange(compiled)
     }
 
     /// Serves `compiled` and returns the snapshot it replaced, in one step (for `SnapshotFileWatcher`'s change reports).
@@ -67,6 +72,7 @@ public final class FlagStore: Sendable {
         current.withLock { served in
             let old = served
             served = compiled
+            servedGeneration.store(compiled.generation, ordering: .releasing)
             return old
         }
     }
@@ -80,8 +86,19 @@ public final class FlagStore: Sendable {
     /// The keys of every flag in the snapshot, sorted.
     public var flagKeys: [String] { compiled.snapshot.flags.map(\.key) }
 
-    @inline(__always)
+    /// The served snapshot, under the lock (for the paths that are not evaluations).
     var compiled: CompiledSnapshot { current.withLock { $0 } }
+
+    /// Runs `body` on the served snapshot without locking (see `ThreadSnapshotCache`).
+    @inline(__always)
+    func withCompiled<Result>(_ body: (CompiledSnapshot) -> Result) -> Result {
+        ThreadSnapshotCache.with(
+            owner: ObjectIdentifier(self),
+            generation: servedGeneration.load(ordering: .acquiring),
+            load: { compiled },
+            body
+        )
+    }
 
     // MARK: Typed evaluation
 
@@ -175,22 +192,18 @@ public final class FlagStore: Sendable {
 
     // MARK: Core
 
-    /// The decision for one flag: which variant (nil for the caller's default), why, and which rule.
-    struct Decision {
-        var variant: Int?
-        var reason: EvaluationReason
-        var ruleIndex: Int?
-    }
-
     /// The plain forms' path: the same decision as `evaluate`, without building details.
     @inline(__always)
     private func value<Value>(_ key: String, default defaultValue: Value, context: EvaluationContext, extract: (FlagValue) -> Value?) -> Value {
         if let overrides = FlagOverrides.current, let forced = overrides.value(for: key) {
             return extract(forced) ?? defaultValue
         }
-        let snapshot = compiled
-        guard let flag = snapshot.flags[key], let variant = decide(flag, context: context).variant else { return defaultValue }
-        return extract(flag.flag.variants[variant].value) ?? defaultValue
+        return withCompiled { snapshot in
+            guard let flag = snapshot.flag(key),
+                  let variant = flag.decide(context, environment: context.environment ?? environment, clock: clock).variant
+            else { return defaultValue }
+            return extract(flag.values[variant]) ?? defaultValue
+        }
     }
 
     @inline(__always)
@@ -202,12 +215,15 @@ public final class FlagStore: Sendable {
             return EvaluationDetails(flagKey: key, value: defaultValue, reason: .error, errorCode: .typeMismatch,
                                      errorMessage: "the override of '\(key)' is a \(forced.type.rawValue) value", flagMetadata: FlagMetadata())
         }
-        let snapshot = compiled
-        guard let flag = snapshot.flags[key] else {
+        return withCompiled { snapshot in evaluate(key, default: defaultValue, context: context, in: snapshot, extract: extract) }
+    }
+
+    private func evaluate<Value>(_ key: String, default defaultValue: Value, context: EvaluationContext, in snapshot: CompiledSnapshot, extract: (FlagValue) -> Value?) -> EvaluationDetails<Value> {
+        guard let flag = snapshot.flag(key) else {
             return EvaluationDetails(flagKey: key, value: defaultValue, reason: .error, errorCode: .flagNotFound,
                                      errorMessage: "flag '\(key)' is not in snapshot \(snapshot.snapshot.id.prefix(12))", flagMetadata: FlagMetadata())
         }
-        let decision = decide(flag, context: context)
+        let decision = flag.decide(context, environment: context.environment ?? environment, clock: clock)
         guard let variantIndex = decision.variant else {
             return EvaluationDetails(flagKey: key, value: defaultValue, reason: decision.reason, flagMetadata: flag.flag.metadata)
         }
@@ -219,27 +235,6 @@ public final class FlagStore: Sendable {
         let ruleName = decision.ruleIndex.flatMap { flag.flag.rules[$0].name }
         return EvaluationDetails(flagKey: key, value: value, variant: variant.name, reason: decision.reason,
                                  ruleIndex: decision.ruleIndex, ruleName: ruleName, flagMetadata: flag.flag.metadata)
-    }
-
-    @inline(__always)
-    func decide(_ flag: CompiledFlag, context: EvaluationContext) -> Decision {
-        guard flag.flag.enabled else { return Decision(variant: nil, reason: .disabled) }
-        if flag.rules.isEmpty { return Decision(variant: flag.defaultVariant, reason: .static) }
-        let environment = context.environment ?? self.environment
-        let now = flag.needsClock ? clock.now() : 0
-        let rules = flag.rules
-        for index in rules.indices {
-            let rule = rules[index]
-            guard rule.isActive(at: now), rule.matches(context, environment: environment) else { continue }
-            switch rule.outcome {
-            case .serve(let variant):
-                return Decision(variant: variant, reason: .targetingMatch, ruleIndex: index)
-            case .split(let split):
-                guard let variant = split.variant(for: context) else { continue }
-                return Decision(variant: variant, reason: .split, ruleIndex: index)
-            }
-        }
-        return Decision(variant: flag.defaultVariant, reason: .default)
     }
 }
 

@@ -29,14 +29,35 @@ struct Murmur3 {
 
     @inline(__always)
     mutating func add(_ bytes: UnsafeBufferPointer<UInt8>) {
-        for byte in bytes { add(byte) }
+        add(UnsafeRawBufferPointer(bytes))
+    }
+
+    /// Adds bytes: whole 4-byte blocks at once when no partial block is pending.
+    @inline(__always)
+    mutating func add(_ bytes: UnsafeRawBufferPointer) {
+        let count = bytes.count
+        var offset = 0
+        while carryCount != 0, offset < count {
+            add(bytes[offset])
+            offset += 1
+        }
+        while offset + 4 <= count {
+            hash ^= Murmur3.scramble(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt32.self)))
+            hash = (hash << 13) | (hash >> 19)
+            hash = hash &* 5 &+ 0xe654_6b64
+            length &+= 4
+            offset += 4
+        }
+        while offset < count {
+            add(bytes[offset])
+            offset += 1
+        }
     }
 
     /// Adds a string's UTF-8 bytes (without copying when the string is stored contiguously, as native strings are).
     @inline(__always)
     mutating func add(_ text: String) {
-        var text = text
-        text.withUTF8 { add($0) }
+        withUTF8Bytes(text) { add($0) }
     }
 
     mutating func finalize() -> UInt32 {

@@ -1,0 +1,403 @@
+/// A compiled condition. One final subclass per operator and operand type, so that matching is one virtual call
+/// reading immutable stored properties: no enum payload is copied (and retained) per evaluation.
+///
+/// A missing attribute, or one of another type than the operand, never matches (except `exists: false`, which
+/// matches exactly when the attribute is missing).
+class Check: @unchecked Sendable {  // immutable: every subclass has only `let` properties of Sendable types
+    /// Whether the condition holds; `environment` is the evaluation environment.
+    func matches(_ context: EvaluationContext, _ environment: String?, _ attributes: inout AttributeReader) -> Bool {
+        preconditionFailure("every Check subclass overrides matches")
+    }
+
+    /// Whether every condition holds (walked without reference counting; the caller keeps them alive).
+    @inline(__always)
+    static func all(_ checks: [Unmanaged<Check>], _ context: EvaluationContext, _ environment: String?, _ attributes: inout AttributeReader) -> Bool {
+        checks.withUnsafeBufferPointer { checks in
+            for index in checks.indices {
+                guard checks[index]._withUnsafeGuaranteedRef({ $0.matches(context, environment, &attributes) }) else { return false }
+            }
+            return true
+        }
+    }
+
+    /// Compiles a condition, numbering the attributes it reads in `slots`.
+    static func make(_ condition: Condition, slots: inout AttributeSlotAssigner) -> Check {
+        switch condition {
+        case .attribute(let name, let op, let operand):
+            return AttributeCheck.make(slot: slots.slot(for: name), op: op, operand: operand)
+        case .environment(let names):
+            return EnvironmentCheck(ByteStringTable(names))
+        case .segments(let segments):
+            return SegmentsCheck(segments.map { segment in segment.conditions.map { make($0, slots: &slots) } })
+        }
+    }
+}
+
+/// The evaluation environment is one of a set of names.
+final class EnvironmentCheck: Check, @unchecked Sendable {
+    let names: ByteStringTable
+
+    init(_ names: ByteStringTable) {
+        self.names = names
+    }
+
+    override func matches(_ context: EvaluationContext, _ environment: String?, _ attributes: inout AttributeReader) -> Bool {
+        guard let environment else { return false }
+        return names.contains(environment)
+    }
+}
+
+/// At least one segment has all its conditions holding.
+final class SegmentsCheck: Check, @unchecked Sendable {
+    let segments: [[Check]]
+    private let unretainedSegments: [[Unmanaged<Check>]]
+
+    init(_ segments: [[Check]]) {
+        self.segments = segments
+        unretainedSegments = segments.map { $0.map { Unmanaged.passUnretained($0) } }
+    }
+
+    override func matches(_ context: EvaluationContext, _ environment: String?, _ attributes: inout AttributeReader) -> Bool {
+        for segment in unretainedSegments.indices where Check.all(unretainedSegments[segment], context, environment, &attributes) {
+            return true
+        }
+        return false
+    }
+}
+
+/// A condition on one attribute slot: subclasses test a present value.
+class AttributeCheck: Check, @unchecked Sendable {
+    let slot: Int
+
+    init(slot: Int) {
+        self.slot = slot
+    }
+
+    override final func matches(_ context: EvaluationContext, _ environment: String?, _ attributes: inout AttributeReader) -> Bool {
+        guard let value = attributes.value(slot, context) else { return matchesMissing }
+        return test(value)
+    }
+
+    /// Whether the condition holds when the attribute is missing.
+    var matchesMissing: Bool { false }
+
+    /// Whether the condition holds for a present value.
+    func test(_ value: ContextValue) -> Bool {
+        preconditionFailure("every AttributeCheck subclass overrides test")
+    }
+
+    /// Lists up to this length are searched linearly instead of through a hash table.
+    static let linearSearchLimit = 8
+
+    static func make(slot: Int, op: Condition.Operator, operand: Condition.Operand) -> AttributeCheck {
+        switch (op, operand) {
+        case (.in, .strings(let values)), (.notIn, .strings(let values)):
+            return values.count <= linearSearchLimit
+                ? InFewStrings(slot: slot, values, negated: op == .notIn)
+                : InStrings(slot: slot, ByteStringTable(values), negated: op == .notIn)
+        case (.in, .numbers(let values)): return InNumbers(slot: slot, values, negated: false)
+        case (.notIn, .numbers(let values)): return InNumbers(slot: slot, values, negated: true)
+        case (.intersects, .strings(let values)): return Intersects(slot: slot, ByteStringTable(values))
+        case (.eq, .string(let value)): return EqualString(slot: slot, value, negated: false)
+        case (.neq, .string(let value)): return EqualString(slot: slot, value, negated: true)
+        case (.eq, .number(let value)): return EqualNumber(slot: slot, value, negated: false)
+        case (.neq, .number(let value)): return EqualNumber(slot: slot, value, negated: true)
+        case (.eq, .boolean(let value)): return EqualBoolean(slot: slot, value, negated: false)
+        case (.neq, .boolean(let value)): return EqualBoolean(slot: slot, value, negated: true)
+        case (.startsWith, .string(let value)): return StartsWith(slot: slot, value)
+        case (.endsWith, .string(let value)): return EndsWith(slot: slot, value)
+        case (.contains, .string(let value)): return Contains(slot: slot, value)
+        case (.lt, .number(let value)), (.lte, .number(let value)), (.gt, .number(let value)), (.gte, .number(let value)):
+            return CompareNumber(slot: slot, op, value)
+        case (.semverEq, .string(let text)), (.semverLt, .string(let text)), (.semverLte, .string(let text)),
+             (.semverGt, .string(let text)), (.semverGte, .string(let text)):
+            guard let version = SemanticVersion(text) else { return Never(slot: slot) }
+            return CompareVersion(slot: slot, op, version)
+        case (.before, .timestamp(let value)): return Before(slot: slot, value)
+        case (.after, .timestamp(let value)): return After(slot: slot, value)
+        case (.exists, .boolean(let value)): return Exists(slot: slot, value)
+        default: return Never(slot: slot)
+        }
+    }
+}
+
+extension AttributeCheck {
+    /// `in` / `not_in` a long list of strings.
+    final class InStrings: AttributeCheck, @unchecked Sendable {
+        let values: ByteStringTable
+        let negated: Bool
+
+        init(slot: Int, _ values: ByteStringTable, negated: Bool) {
+            self.values = values
+            self.negated = negated
+            super.init(slot: slot)
+        }
+
+        override func test(_ value: ContextValue) -> Bool {
+            guard case .string(let string) = value else { return false }
+            return values.contains(string) != negated
+        }
+    }
+
+    /// `in` / `not_in` a short list of strings, compared byte by byte: cheaper than hashing the attribute.
+    final class InFewStrings: AttributeCheck, @unchecked Sendable {
+        let values: [String]
+        let negated: Bool
+
+        init(slot: Int, _ values: [String], negated: Bool) {
+            self.values = values
+            self.negated = negated
+            super.init(slot: slot)
+        }
+
+        override func test(_ value: ContextValue) -> Bool {
+            guard case .string(let string) = value else { return false }
+            for index in values.indices where ByteString.equal(values[index], string) {
+                return !negated
+            }
+            return negated
+        }
+    }
+
+    /// `in` / `not_in` a list of numbers.
+    final class InNumbers: AttributeCheck, @unchecked Sendable {
+        let values: [Double]
+        let negated: Bool
+
+        init(slot: Int, _ values: [Double], negated: Bool) {
+            self.values = values
+            self.negated = negated
+            super.init(slot: slot)
+        }
+
+        override func test(_ value: ContextValue) -> Bool {
+            guard case .number(let number) = value else { return false }
+            return values.contains(number) != negated
+        }
+    }
+
+    /// A list attribute (or a single string) shares a member with the values (`groups`).
+    final class Intersects: AttributeCheck, @unchecked Sendable {
+        let values: ByteStringTable
+
+        init(slot: Int, _ values: ByteStringTable) {
+            self.values = values
+            super.init(slot: slot)
+        }
+
+        override func test(_ value: ContextValue) -> Bool {
+            switch value {
+            case .strings(let members):
+                for index in members.indices where values.contains(members[index]) { return true }
+                return false
+            case .string(let member):
+                return values.contains(member)
+            default:
+                return false
+            }
+        }
+    }
+
+    /// `eq` / `neq` a string.
+    final class EqualString: AttributeCheck, @unchecked Sendable {
+        let expected: String
+        let negated: Bool
+
+        init(slot: Int, _ expected: String, negated: Bool) {
+            self.expected = expected
+            self.negated = negated
+            super.init(slot: slot)
+        }
+
+        override func test(_ value: ContextValue) -> Bool {
+            guard case .string(let string) = value else { return false }
+            return ByteString.equal(string, expected) != negated
+        }
+    }
+
+    /// `eq` / `neq` a number.
+    final class EqualNumber: AttributeCheck, @unchecked Sendable {
+        let expected: Double
+        let negated: Bool
+
+        init(slot: Int, _ expected: Double, negated: Bool) {
+            self.expected = expected
+            self.negated = negated
+            super.init(slot: slot)
+        }
+
+        override func test(_ value: ContextValue) -> Bool {
+            guard case .number(let number) = value else { return false }
+            return (number == expected) != negated
+        }
+    }
+
+    /// `eq` / `neq` a boolean.
+    final class EqualBoolean: AttributeCheck, @unchecked Sendable {
+        let expected: Bool
+        let negated: Bool
+
+        init(slot: Int, _ expected: Bool, negated: Bool) {
+            self.expected = expected
+            self.negated = negated
+            super.init(slot: slot)
+        }
+
+        override func test(_ value: ContextValue) -> Bool {
+            guard case .boolean(let flag) = value else { return false }
+            return (flag == expected) != negated
+        }
+    }
+
+    /// A string attribute starts with the operand.
+    final class StartsWith: AttributeCheck, @unchecked Sendable {
+        let prefix: String
+
+        init(slot: Int, _ prefix: String) {
+            self.prefix = prefix
+            super.init(slot: slot)
+        }
+
+        override func test(_ value: ContextValue) -> Bool {
+            guard case .string(let string) = value else { return false }
+            return ByteString.hasPrefix(string, prefix)
+        }
+    }
+
+    /// A string attribute ends with the operand.
+    final class EndsWith: AttributeCheck, @unchecked Sendable {
+        let suffix: String
+
+        init(slot: Int, _ suffix: String) {
+            self.suffix = suffix
+            super.init(slot: slot)
+        }
+
+        override func test(_ value: ContextValue) -> Bool {
+            guard case .string(let string) = value else { return false }
+            return ByteString.hasSuffix(string, suffix)
+        }
+    }
+
+    /// A string attribute contains the operand, or a list attribute has it as a member.
+    final class Contains: AttributeCheck, @unchecked Sendable {
+        let needle: String
+
+        init(slot: Int, _ needle: String) {
+            self.needle = needle
+            super.init(slot: slot)
+        }
+
+        override func test(_ value: ContextValue) -> Bool {
+            switch value {
+            case .string(let string):
+                return ByteString.contains(string, needle)
+            case .strings(let members):
+                for index in members.indices where ByteString.equal(members[index], needle) { return true }
+                return false
+            default:
+                return false
+            }
+        }
+    }
+
+    /// `lt` / `lte` / `gt` / `gte` a number.
+    final class CompareNumber: AttributeCheck, @unchecked Sendable {
+        let op: Condition.Operator
+        let operand: Double
+
+        init(slot: Int, _ op: Condition.Operator, _ operand: Double) {
+            self.op = op
+            self.operand = operand
+            super.init(slot: slot)
+        }
+
+        override func test(_ value: ContextValue) -> Bool {
+            guard case .number(let number) = value else { return false }
+            switch op {
+            case .lt: return number < operand
+            case .lte: return number <= operand
+            case .gt: return number > operand
+            default: return number >= operand
+            }
+        }
+    }
+
+    /// `semver_*` against a version parsed once.
+    final class CompareVersion: AttributeCheck, @unchecked Sendable {
+        let op: Condition.Operator
+        let operand: SemanticVersion
+
+        init(slot: Int, _ op: Condition.Operator, _ operand: SemanticVersion) {
+            self.op = op
+            self.operand = operand
+            super.init(slot: slot)
+        }
+
+        override func test(_ value: ContextValue) -> Bool {
+            guard case .string(let text) = value, let order = SemanticVersion.compare(text, operand) else { return false }
+            switch op {
+            case .semverEq: return order == 0
+            case .semverLt: return order < 0
+            case .semverLte: return order <= 0
+            case .semverGt: return order > 0
+            default: return order >= 0
+            }
+        }
+    }
+
+    /// A timestamp (or RFC 3339 string) attribute is before an instant.
+    final class Before: AttributeCheck, @unchecked Sendable {
+        let instant: Int64
+
+        init(slot: Int, _ instant: Int64) {
+            self.instant = instant
+            super.init(slot: slot)
+        }
+
+        override func test(_ value: ContextValue) -> Bool {
+            switch value {
+            case .timestamp(let time): return time < instant
+            case .string(let text): return Timestamp.parseDateTime(text).map { $0 < instant } ?? false
+            default: return false
+            }
+        }
+    }
+
+    /// A timestamp (or RFC 3339 string) attribute is after an instant.
+    final class After: AttributeCheck, @unchecked Sendable {
+        let instant: Int64
+
+        init(slot: Int, _ instant: Int64) {
+            self.instant = instant
+            super.init(slot: slot)
+        }
+
+        override func test(_ value: ContextValue) -> Bool {
+            switch value {
+            case .timestamp(let time): return time > instant
+            case .string(let text): return Timestamp.parseDateTime(text).map { $0 > instant } ?? false
+            default: return false
+            }
+        }
+    }
+
+    /// The attribute is present (`true`) or absent (`false`).
+    final class Exists: AttributeCheck, @unchecked Sendable {
+        let expected: Bool
+
+        init(slot: Int, _ expected: Bool) {
+            self.expected = expected
+            super.init(slot: slot)
+        }
+
+        override var matchesMissing: Bool { !expected }
+
+        override func test(_ value: ContextValue) -> Bool { expected }
+    }
+
+    /// An operator/operand pairing the compiler never produces (or an unparsable version): matches nothing.
+    final class Never: AttributeCheck, @unchecked Sendable {
+        override func test(_ value: ContextValue) -> Bool { false }
+    }
+}

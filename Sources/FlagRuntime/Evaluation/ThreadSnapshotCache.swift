@@ -1,0 +1,110 @@
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Numbers compiled snapshots, uniquely within the process (never 0, so 0 marks an empty cache entry).
+enum SnapshotGeneration {
+    private static let counter = Atomic<UInt64>(0)
+
+    static func next() -> UInt64 {
+        counter.add(1, ordering: .relaxed).newValue
+    }
+}
+
+/// Each thread's references to the snapshots it evaluated last, keyed by generation, so that an evaluation
+/// reads the served snapshot with one atomic load and no lock, retain or shared write: many threads evaluating
+/// do not bounce a lock's or a reference count's cache line between cores.
+///
+/// A thread holds at most `capacity` snapshots (one per store it uses, the least recently filled entry giving
+/// way); a replaced snapshot is released when each thread that used it evaluates that store again, or exits.
+enum ThreadSnapshotCache {
+    static let capacity = 4
+
+    struct Entry {
+        var generation: UInt64
+        var owner: ObjectIdentifier?
+        var snapshot: Unmanaged<CompiledSnapshot>?
+    }
+
+    /// The cache's per-thread storage: a nesting depth (evaluations inside a `FlagClock` that evaluates), the next
+    /// entry to replace, and `capacity` entries.
+    struct Storage {
+        var depth: Int
+        var next: Int
+        let entries: UnsafeMutableBufferPointer<Entry>
+    }
+
+    private static let key: pthread_key_t = {
+        var key = pthread_key_t()
+        let status = pthread_key_create(&key, destroy)
+        precondition(status == 0, "pthread_key_create failed (\(status))")
+        return key
+    }()
+
+    #if canImport(Darwin)
+    private static let destroy: @convention(c) (UnsafeMutableRawPointer) -> Void = { raw in release(raw) }
+    #else
+    private static let destroy: @convention(c) (UnsafeMutableRawPointer?) -> Void = { raw in raw.map(release) }
+    #endif
+
+    private static func release(_ raw: UnsafeMutableRawPointer) {
+        let storage = raw.assumingMemoryBound(to: Storage.self)
+        let entries = storage.pointee.entries
+        for entry in entries { entry.snapshot?.release() }
+        entries.deinitialize()
+        entries.deallocate()
+        storage.deinitialize(count: 1)
+        storage.deallocate()
+    }
+
+    @inline(__always)
+    private static var storage: UnsafeMutablePointer<Storage> {
+        if let raw = pthread_getspecific(key) { return raw.assumingMemoryBound(to: Storage.self) }
+        return makeStorage()
+    }
+
+    private static func makeStorage() -> UnsafeMutablePointer<Storage> {
+        let entries = UnsafeMutableBufferPointer<Entry>.allocate(capacity: capacity)
+        entries.initialize(repeating: Entry(generation: 0, owner: nil, snapshot: nil))
+        let storage = UnsafeMutablePointer<Storage>.allocate(capacity: 1)
+        storage.initialize(to: Storage(depth: 0, next: 0, entries: entries))
+        pthread_setspecific(key, storage)
+        return storage
+    }
+
+    /// Runs `body` on the snapshot `store` serves: the cached one when its generation is `generation`, otherwise
+    /// the one `load` returns (which is then cached, replacing the store's previous entry).
+    @inline(__always)
+    static func with<Result>(
+        owner: ObjectIdentifier, generation: UInt64, load: () -> CompiledSnapshot, _ body: (CompiledSnapshot) -> Result
+    ) -> Result {
+        let storage = self.storage
+        let entries = storage.pointee.entries
+        var hit: Unmanaged<CompiledSnapshot>?
+        for index in 0..<capacity where entries[index].generation == generation {
+            hit = entries[index].snapshot
+            break
+        }
+        if let hit {
+            storage.pointee.depth += 1
+            defer { storage.pointee.depth -= 1 }
+            return hit._withUnsafeGuaranteedRef(body)
+        }
+        let loaded = load()
+        if storage.pointee.depth == 0 { insert(loaded, owner: owner, into: storage) }
+        return body(loaded)
+    }
+
+    private static func insert(_ snapshot: CompiledSnapshot, owner: ObjectIdentifier, into storage: UnsafeMutablePointer<Storage>) {
+        let entries = storage.pointee.entries
+        let next = storage.pointee.next
+        let index = entries.firstIndex { $0.owner == owner } ?? entries.firstIndex { $0.owner == nil } ?? next
+        if index == next { storage.pointee.next = (next + 1) % capacity }
+        entries[index].snapshot?.release()
+        entries[index] = Entry(generation: snapshot.generation, owner: owner, snapshot: .passRetained(snapshot))
+    }
+}

@@ -1,0 +1,137 @@
+@testable import FlagRuntime
+import Foundation
+import Testing
+
+/// The structures behind fast evaluation: the per-thread snapshot cache, the byte-keyed tables, attribute slots.
+@Suite struct EvaluationStructureTests {
+    static let bool = [Variant(name: "true", value: .boolean(true)), Variant(name: "false", value: .boolean(false))]
+
+    static func snapshot(serving value: Bool, extraKey: String = "other") -> Snapshot {
+        let flags = [
+            Flag(key: "f", type: .boolean, variants: bool, defaultVariant: value ? "true" : "false"),
+            Flag(key: extraKey, type: .boolean, variants: bool, defaultVariant: "false"),
+        ].sorted { $0.key < $1.key }
+        return Snapshot(id: Snapshot.contentID(environment: nil, flags: flags), flags: flags)
+    }
+
+    @Test func moreStoresThanCacheEntriesOnOneThreadEachServeTheirOwnSnapshot() {
+        let stores = (0..<(ThreadSnapshotCache.capacity * 3)).map { FlagStore(snapshot: Self.snapshot(serving: $0 % 2 == 0)) }
+        for round in 0..<5 {
+            for (index, store) in stores.enumerated() {
+                #expect(store.boolean("f", default: index % 2 != 0) == (index % 2 == 0), "round \(round), store \(index)")
+            }
+        }
+    }
+
+    @Test func aReplacementIsSeenByTheNextEvaluationOnTheSameThread() {
+        let store = FlagStore(snapshot: Self.snapshot(serving: false))
+        for round in 0..<100 {
+            let value = round % 2 == 0
+            store.replace(with: Self.snapshot(serving: value, extraKey: "other\(round)"))
+            #expect(store.boolean("f", default: !value) == value)
+            #expect(store.snapshot.flags.contains { $0.key == "other\(round)" })
+        }
+    }
+
+    @Test func aStoreAllocatedWhereAFreedOneWasDoesNotServeTheOldSnapshot() {
+        // Object identifiers are reused after deallocation; the cache keys entries by process-unique generation.
+        for round in 0..<200 {
+            let value = round % 2 == 0
+            let store = FlagStore(snapshot: Self.snapshot(serving: value))
+            #expect(store.boolean("f", default: !value) == value)
+        }
+    }
+
+    /// A clock that evaluates another store while the outer evaluation runs (nesting on one thread).
+    struct EvaluatingClock: FlagClock {
+        let inner: [FlagStore]
+        func now() -> Int64 {
+            for store in inner { _ = store.boolean("f", default: false) }
+            return 1_500
+        }
+    }
+
+    @Test func evaluationsNestedInAClockLeaveTheOuterSnapshotAlone() {
+        let inner = (0..<(ThreadSnapshotCache.capacity * 2)).map { FlagStore(snapshot: Self.snapshot(serving: $0 % 2 == 0)) }
+        let flags = [Flag(key: "windowed", type: .boolean, variants: Self.bool, defaultVariant: "false",
+                          rules: [Rule(from: 1_000, until: 2_000, outcome: .serve(variant: "true"))])]
+        let outer = FlagStore(snapshot: Snapshot(id: Snapshot.contentID(environment: nil, flags: flags), flags: flags),
+                              clock: EvaluatingClock(inner: inner))
+        for _ in 0..<50 {
+            #expect(outer.boolean("windowed", default: false))
+            for (index, store) in inner.enumerated() { #expect(store.boolean("f", default: index % 2 != 0) == (index % 2 == 0)) }
+        }
+    }
+
+    @Test func threadsThatExitReleaseTheirCachedSnapshots() async {
+        weak var released: CompiledSnapshot?
+        let store = FlagStore(snapshot: Self.snapshot(serving: true))
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let thread = Thread {
+                _ = store.boolean("f", default: false)
+                continuation.resume()
+            }
+            thread.start()
+        }
+        released = store.compiled
+        store.replace(with: Self.snapshot(serving: false))
+        // The exited thread's cache entry is gone; the test thread may still hold it, so evaluate here too.
+        _ = store.boolean("f", default: true)
+        for _ in 0..<100 where released != nil { try? await Task.sleep(for: .milliseconds(10)) }
+        #expect(released == nil)
+    }
+
+    @Test func byteStringTableFindsByBytesAndKeepsFirstIndexOfDuplicates() {
+        let keys = ["", "a", "é", "e\u{301}", "ab", "abcdefgh", "abcdefghi", "user-1", "user-1", String(repeating: "x", count: 100)]
+        let table = ByteStringTable(keys)
+        #expect(table.count == keys.count - 1)
+        #expect(table.index(of: "") == 0)
+        #expect(table.index(of: "é") == 2)
+        #expect(table.index(of: "e\u{301}") == 3)
+        #expect(table.index(of: "user-1") == 7)
+        #expect(table.index(of: String(repeating: "x", count: 100)) == 8)
+        #expect(table.index(of: "abcdefg") == nil)
+        #expect(table.index(of: "abcdefgh ") == nil)
+        let large = ByteStringTable((0..<5_000).map { "user-\($0)" })
+        let misplaced = (0..<5_000).filter { (index: Int) in large.index(of: "user-\(index)") != index }
+        #expect(misplaced.isEmpty, "first misplaced: \(misplaced.prefix(5))")
+        #expect(large.index(of: "user-5000") == nil)
+    }
+
+    @Test func byteComparisonsDoNotNormalise() {
+        #expect(ByteString.equal("é", "é"))
+        #expect(!ByteString.equal("é", "e\u{301}"))
+        #expect(ByteString.hasPrefix("abcdef", "abc") && !ByteString.hasPrefix("ab", "abc") && ByteString.hasPrefix("x", ""))
+        #expect(ByteString.hasSuffix("dev@example.com", "@example.com") && !ByteString.hasSuffix("m", "om"))
+        #expect(ByteString.contains("a-needle-in", "needle") && !ByteString.contains("needl", "needle") && ByteString.contains("", ""))
+        // Hashes of the same bytes agree whatever the length class; different lengths differ.
+        for length in 0..<40 {
+            let text = String(repeating: "k", count: length)
+            let again = String(text.utf8.map { Character(UnicodeScalar($0)) })
+            #expect(withUTF8Bytes(text, ByteString.hash) == withUTF8Bytes(again, ByteString.hash))
+            #expect(withUTF8Bytes(text, ByteString.hash) != withUTF8Bytes(text + "k", ByteString.hash))
+        }
+    }
+
+    @Test func manyAttributesAreReadByNameLookupAndFewByScanningAlike() {
+        let flags = [Flag(key: "f", type: .boolean, variants: Self.bool, defaultVariant: "false", rules: [
+            Rule(conditions: [.attribute(name: "plan", op: .in, operand: .strings(["pro"])),
+                              .attribute(name: "seats", op: .gte, operand: .number(10))], outcome: .serve(variant: "true")),
+        ])]
+        let store = FlagStore(snapshot: Snapshot(id: Snapshot.contentID(environment: nil, flags: flags), flags: flags))
+        var attributes: [String: ContextValue] = ["plan": "pro", "seats": 25]
+        #expect(store.boolean("f", default: false, context: EvaluationContext(attributes: attributes)))
+        for index in 0..<50 { attributes["extra\(index)"] = "x" }
+        #expect(store.boolean("f", default: false, context: EvaluationContext(attributes: attributes)))
+        attributes["seats"] = 5
+        #expect(!store.boolean("f", default: true, context: EvaluationContext(attributes: attributes)))
+        // Names match by bytes in both ways of reading: a decomposed spelling is another attribute.
+        let decomposed = [Flag(key: "g", type: .boolean, variants: Self.bool, defaultVariant: "false", rules: [
+            Rule(conditions: [.attribute(name: "caf\u{E9}", op: .exists, operand: .boolean(true))], outcome: .serve(variant: "true")),
+        ])]
+        let other = FlagStore(snapshot: Snapshot(id: Snapshot.contentID(environment: nil, flags: decomposed), flags: decomposed))
+        #expect(!other.boolean("g", default: false, context: EvaluationContext(attributes: ["cafe\u{301}": "x"])))
+        #expect(!other.boolean("g", default: false, context: EvaluationContext(attributes: attributes.merging(["cafe\u{301}": "x"]) { $1 })))
+        #expect(other.boolean("g", default: false, context: EvaluationContext(attributes: attributes.merging(["caf\u{E9}": "x"]) { $1 })))
+    }
+}
