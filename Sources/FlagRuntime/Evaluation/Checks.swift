@@ -4,7 +4,7 @@
 /// A missing attribute, or one of another type than the operand, never matches (except `exists: false`, which
 /// matches exactly when the attribute is missing).
 class Check: @unchecked Sendable {  // immutable: every subclass has only `let` properties of Sendable types
-    /// Whether the condition holds; `environment` is the evaluation environment.
+    /// Whether the condition holds; `environment` is the store's environment (a context's own takes precedence).
     func matches(_ context: EvaluationContext, _ environment: String?, _ attributes: inout AttributeReader) -> Bool {
         preconditionFailure("every Check subclass overrides matches")
     }
@@ -42,7 +42,7 @@ final class EnvironmentCheck: Check, @unchecked Sendable {
     }
 
     override func matches(_ context: EvaluationContext, _ environment: String?, _ attributes: inout AttributeReader) -> Bool {
-        guard let environment else { return false }
+        guard let environment = context.environment ?? environment else { return false }
         return names.contains(environment)
     }
 }
@@ -141,21 +141,18 @@ extension AttributeCheck {
 
     /// `in` / `not_in` a short list of strings, compared byte by byte: cheaper than hashing the attribute.
     final class InFewStrings: AttributeCheck, @unchecked Sendable {
-        let values: [String]
+        let values: ByteStringTable
         let negated: Bool
 
         init(slot: Int, _ values: [String], negated: Bool) {
-            self.values = values
+            self.values = ByteStringTable(values)
             self.negated = negated
             super.init(slot: slot)
         }
 
         override func test(_ value: ContextValue) -> Bool {
             guard case .string(let string) = value else { return false }
-            for index in values.indices where ByteString.equal(values[index], string) {
-                return !negated
-            }
-            return negated
+            return withUTF8Bytes(string) { values.linearIndex(ofBytes: $0) != nil } != negated
         }
     }
 
@@ -327,15 +324,28 @@ extension AttributeCheck {
     final class CompareVersion: AttributeCheck, @unchecked Sendable {
         let op: Condition.Operator
         let operand: SemanticVersion
+        /// The operand's numbers and whether it is a release, for the allocation-free comparison of plain versions.
+        let core: (UInt64, UInt64, UInt64)
+        let operandIsRelease: Bool
 
         init(slot: Int, _ op: Condition.Operator, _ operand: SemanticVersion) {
             self.op = op
             self.operand = operand
+            core = (operand.major, operand.minor, operand.patch)
+            operandIsRelease = operand.prerelease.isEmpty
             super.init(slot: slot)
         }
 
         override func test(_ value: ContextValue) -> Bool {
-            guard case .string(let text) = value, let order = SemanticVersion.compare(text, operand) else { return false }
+            guard case .string(let text) = value else { return false }
+            let order: Int
+            if let simple = SemanticVersion.simpleCore(text) {
+                order = SemanticVersion.compare(core: simple, with: core, otherIsRelease: operandIsRelease)
+            } else if let full = SemanticVersion.compare(text, operand) {
+                order = full
+            } else {
+                return false
+            }
             switch op {
             case .semverEq: return order == 0
             case .semverLt: return order < 0

@@ -7,6 +7,8 @@ final class CompiledSnapshot: Sendable {
     let generation: UInt64
     private let keys: ByteStringTable
     private let flags: [CompiledFlag]
+    /// `flags` without reference counting, for lookups during evaluation (`flags` keeps them alive).
+    private let unretainedFlags: [Unmanaged<CompiledFlag>]
 
     init(_ snapshot: Snapshot) {
         self.snapshot = snapshot
@@ -17,6 +19,14 @@ final class CompiledSnapshot: Sendable {
             if let index = keys.index(of: flag.key), byIndex[index] == nil { byIndex[index] = CompiledFlag(flag) }
         }
         flags = byIndex.map { $0! }
+        unretainedFlags = flags.map { Unmanaged.passUnretained($0) }
+    }
+
+    /// Runs `body` on the flag with this key (compared by UTF-8 bytes), or returns nil, without retaining the flag.
+    @inline(__always)
+    func withFlag<Result>(_ key: String, _ body: (CompiledFlag) -> Result) -> Result? {
+        guard let index = keys.index(of: key) else { return nil }
+        return unretainedFlags[index]._withUnsafeGuaranteedRef(body)
     }
 
     /// The flag with this key (compared by UTF-8 bytes).
@@ -57,40 +67,36 @@ final class CompiledFlag: Sendable {
     }
 
     /// The decision for a context: which variant (nil for the caller's default), why, and which rule.
+    /// `environment` is the store's; a context's own `environment` takes precedence.
     @inline(__always)
     func decide(_ context: EvaluationContext, environment: String?, clock: any FlagClock) -> Decision {
         guard enabled else { return Decision(variant: nil, reason: .disabled) }
         if rules.isEmpty { return Decision(variant: defaultVariant, reason: .static) }
         let now = needsClock ? clock.now() : 0
-        return withAttributes(context) { attributes in
-            unretainedRules.withUnsafeBufferPointer { rules in
-                for index in rules.indices {
-                    let decision = rules[index]._withUnsafeGuaranteedRef { rule -> Decision? in
-                        guard rule.isActive(at: now), rule.matches(context, environment, &attributes) else { return nil }
-                        if rule.servedVariant >= 0 {
-                            return Decision(variant: rule.servedVariant, reason: .targetingMatch, ruleIndex: index)
-                        }
-                        guard let variant = rule.unretainedSplit?._withUnsafeGuaranteedRef({ $0.variant(context, &attributes) }) else {
-                            return nil
-                        }
-                        return Decision(variant: variant, reason: .split, ruleIndex: index)
+        var attributes = AttributeReader(flag: self)
+        return unretainedRules.withUnsafeBufferPointer { rules in
+            for index in rules.indices {
+                let decision = rules[index]._withUnsafeGuaranteedRef { rule -> Decision? in
+                    guard rule.isActive(at: now), rule.matches(context, environment, &attributes) else { return nil }
+                    if rule.servedVariant >= 0 {
+                        return Decision(variant: rule.servedVariant, reason: .targetingMatch, ruleIndex: index)
                     }
-                    if let decision { return decision }
+                    guard let variant = rule.unretainedSplit?._withUnsafeGuaranteedRef({ $0.variant(context, &attributes) }) else {
+                        return nil
+                    }
+                    return Decision(variant: variant, reason: .split, ruleIndex: index)
                 }
-                return Decision(variant: defaultVariant, reason: .default)
+                if let decision { return decision }
             }
+            return Decision(variant: defaultVariant, reason: .default)
         }
     }
 
-    /// Runs `body` with a reader of this flag's attribute slots for `context` (stack storage, filled on first use).
+    /// Runs `body` with a reader of this flag's attribute slots for `context` (filled on first use).
     @inline(__always)
     func withAttributes<Result>(_ context: EvaluationContext, _ body: (inout AttributeReader) -> Result) -> Result {
-        withUnsafeTemporaryAllocation(of: ContextValue?.self, capacity: attributeNames.count) { buffer in
-            var reader = AttributeReader(flag: self, slots: buffer)
-            let result = body(&reader)
-            reader.release()
-            return result
-        }
+        var reader = AttributeReader(flag: self)
+        return body(&reader)
     }
 }
 
@@ -116,52 +122,69 @@ struct AttributeSlotAssigner {
     }
 }
 
-/// The attribute values one evaluation of one flag reads. On the first read it looks every slot up at once:
-/// either by walking the context's attributes through the flag's byte-keyed name table (small contexts), or by
-/// looking each name up in the context (large ones); names match by UTF-8 bytes either way.
+/// The attribute values one evaluation of one flag reads, each found in the context at most once. When the flag
+/// reads fewer attributes than the context has, each is looked up by name on its first read; otherwise the first
+/// read walks the context's attributes once through the flag's byte-keyed name table. Names match by UTF-8 bytes
+/// either way. Only the first `cachedSlots` slots are remembered (a flag reading more attributes looks the rest
+/// up on each read). Slots hold dictionary positions in inline storage: a reader neither allocates nor copies
+/// values it does not read.
 struct AttributeReader: ~Copyable {
+    typealias Position = Dictionary<String, ContextValue>.Index
+
     static let targetingKeySlot = -1
+    static let cachedSlots = 8
 
     private unowned(unsafe) let flag: CompiledFlag
-    private let slots: UnsafeMutableBufferPointer<ContextValue?>
-    private var resolved = false
+    /// Bit `slot` is set once slot `slot` has been looked up (all bits after a walk).
+    private var known: UInt32 = 0
+    private var positions: (Position?, Position?, Position?, Position?, Position?, Position?, Position?, Position?) =
+        (nil, nil, nil, nil, nil, nil, nil, nil)
 
-    init(flag: CompiledFlag, slots: UnsafeMutableBufferPointer<ContextValue?>) {
+    init(flag: CompiledFlag) {
         self.flag = flag
-        self.slots = slots
     }
 
     /// The value of slot `slot` (the targeting key for `targetingKeySlot`).
     @inline(__always)
     mutating func value(_ slot: Int, _ context: EvaluationContext) -> ContextValue? {
         if slot == Self.targetingKeySlot { return context.targetingKey.map(ContextValue.string) }
-        if !resolved { resolve(context) }
-        return slots[slot]
+        guard slot < Self.cachedSlots else { return Self.lookUp(flag.attributeNames[slot], in: context.attributes).map { context.attributes.values[$0] } }
+        if known & (1 << UInt32(slot)) == 0 { find(slot, context) }
+        let position = withUnsafeBytes(of: &positions) { $0.load(fromByteOffset: slot * MemoryLayout<Position?>.stride, as: Position?.self) }
+        guard let position else { return nil }
+        return context.attributes.values[position]
     }
 
-    private mutating func resolve(_ context: EvaluationContext) {
-        resolved = true
-        slots.initialize(repeating: nil)
+    private mutating func find(_ slot: Int, _ context: EvaluationContext) {
         let attributes = context.attributes
-        if attributes.count <= 4 * slots.count {
-            let table = flag.attributeTable
-            for (name, value) in attributes {
-                if let slot = table.index(of: name) { slots[slot] = value }
-            }
-        } else {
-            let names = flag.attributeNames
-            for slot in names.indices {
-                if let index = attributes.index(forKey: names[slot]), ByteString.equal(attributes[index].key, names[slot]) {
-                    slots[slot] = attributes[index].value
-                }
-            }
+        let names = flag.attributeNames
+        if names.count < attributes.count {
+            known |= 1 << UInt32(slot)
+            let position = Self.lookUp(names[slot], in: attributes)
+            store(position, at: slot)
+            return
+        }
+        known = ~0
+        let table = flag.attributeTable
+        var position = attributes.startIndex
+        while position != attributes.endIndex {
+            if let slot = table.index(of: attributes.keys[position]), slot < Self.cachedSlots { store(position, at: slot) }
+            attributes.formIndex(after: &position)
         }
     }
 
-    /// Releases the values read; call once, after the last read.
-    mutating func release() {
-        if resolved { slots.deinitialize() }
-        resolved = false
+    /// Sets slot `slot` of the inline storage (a tuple's last element has no trailing padding, so the tuple is not
+    /// viewed as a buffer of whole strides).
+    @inline(__always)
+    private mutating func store(_ position: Position?, at slot: Int) {
+        withUnsafeMutableBytes(of: &positions) { raw in
+            (raw.baseAddress! + slot * MemoryLayout<Position?>.stride).assumingMemoryBound(to: Position?.self).pointee = position
+        }
+    }
+
+    private static func lookUp(_ name: String, in attributes: [String: ContextValue]) -> Position? {
+        guard let position = attributes.index(forKey: name), ByteString.equal(attributes.keys[position], name) else { return nil }
+        return position
     }
 }
 

@@ -41,7 +41,7 @@ extension FlagStore {
             for (index, rule) in flag.rules.enumerated() {
                 let source = flag.flag.rules[index]
                 var trace = Explanation.RuleTrace(index: index, name: source.name, matched: false, because: "")
-                let failing = source.conditions.indices.first { !rule.conditions[$0].matches(context, environment, &attributes) }
+                let failing = source.conditions.indices.first { !rule.conditions[$0].matches(context, self.environment, &attributes) }
                 if !rule.isActive(at: now) {
                     if let from = rule.from, now < from {
                         trace.because = "not active until \(Timestamp.format(from))"

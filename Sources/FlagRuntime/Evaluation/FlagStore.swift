@@ -195,20 +195,21 @@ public final class FlagStore: Sendable {
     /// The plain forms' path: the same decision as `evaluate`, without building details.
     @inline(__always)
     private func value<Value>(_ key: String, default defaultValue: Value, context: EvaluationContext, extract: (FlagValue) -> Value?) -> Value {
-        if let overrides = FlagOverrides.current, let forced = overrides.value(for: key) {
+        if let overrides = FlagOverrides.active, let forced = overrides.value(for: key) {
             return extract(forced) ?? defaultValue
         }
         return withCompiled { snapshot in
-            guard let flag = snapshot.flag(key),
-                  let variant = flag.decide(context, environment: context.environment ?? environment, clock: clock).variant
-            else { return defaultValue }
-            return extract(flag.values[variant]) ?? defaultValue
+            let value = snapshot.withFlag(key) { flag -> Value? in
+                guard let variant = flag.decide(context, environment: environment, clock: clock).variant else { return nil }
+                return extract(flag.values[variant])
+            }
+            return (value ?? nil) ?? defaultValue
         }
     }
 
     @inline(__always)
     private func evaluate<Value>(_ key: String, default defaultValue: Value, context: EvaluationContext, extract: (FlagValue) -> Value?) -> EvaluationDetails<Value> {
-        if let overrides = FlagOverrides.current, let forced = overrides.value(for: key) {
+        if let overrides = FlagOverrides.active, let forced = overrides.value(for: key) {
             if let value = extract(forced) {
                 return EvaluationDetails(flagKey: key, value: value, variant: nil, reason: .override, flagMetadata: FlagMetadata())
             }
@@ -223,7 +224,7 @@ public final class FlagStore: Sendable {
             return EvaluationDetails(flagKey: key, value: defaultValue, reason: .error, errorCode: .flagNotFound,
                                      errorMessage: "flag '\(key)' is not in snapshot \(snapshot.snapshot.id.prefix(12))", flagMetadata: FlagMetadata())
         }
-        let decision = flag.decide(context, environment: context.environment ?? environment, clock: clock)
+        let decision = flag.decide(context, environment: environment, clock: clock)
         guard let variantIndex = decision.variant else {
             return EvaluationDetails(flagKey: key, value: defaultValue, reason: decision.reason, flagMetadata: flag.flag.metadata)
         }

@@ -32,26 +32,38 @@ struct Murmur3 {
         add(UnsafeRawBufferPointer(bytes))
     }
 
-    /// Adds bytes: whole 4-byte blocks at once when no partial block is pending.
+    /// Adds bytes a 4-byte word at a time, shifting words into a pending partial block when there is one.
     @inline(__always)
     mutating func add(_ bytes: UnsafeRawBufferPointer) {
         let count = bytes.count
         var offset = 0
-        while carryCount != 0, offset < count {
-            add(bytes[offset])
-            offset += 1
-        }
-        while offset + 4 <= count {
-            hash ^= Murmur3.scramble(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt32.self)))
-            hash = (hash << 13) | (hash >> 19)
-            hash = hash &* 5 &+ 0xe654_6b64
-            length &+= 4
-            offset += 4
+        if carryCount == 0 {
+            while offset + 4 <= count {
+                mixBlock(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt32.self)))
+                offset += 4
+            }
+        } else {
+            let shift = carryCount &* 8
+            while offset + 4 <= count {
+                let word = UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
+                mixBlock(carry | word << shift)
+                carry = word >> (32 &- shift)
+                offset += 4
+            }
         }
         while offset < count {
             add(bytes[offset])
             offset += 1
         }
+    }
+
+    /// Mixes a whole block (`length` counts its 4 bytes; the pending carry is unchanged).
+    @inline(__always)
+    private mutating func mixBlock(_ block: UInt32) {
+        hash ^= Murmur3.scramble(block)
+        hash = (hash << 13) | (hash >> 19)
+        hash = hash &* 5 &+ 0xe654_6b64
+        length &+= 4
     }
 
     /// Adds a string's UTF-8 bytes (without copying when the string is stored contiguously, as native strings are).

@@ -32,7 +32,7 @@ enum ByteString {
 
     @inline(__always)
     static func equal(_ lhs: UnsafeRawBufferPointer, _ rhs: UnsafeRawBufferPointer) -> Bool {
-        lhs.count == rhs.count && (lhs.count == 0 || memcmp(lhs.baseAddress!, rhs.baseAddress!, lhs.count) == 0)
+        lhs.count == rhs.count && (lhs.count == 0 || equal(lhs.baseAddress!, rhs.baseAddress!, count: lhs.count))
     }
 
     /// Whether `string` starts with the bytes of `prefix`.
@@ -41,7 +41,7 @@ enum ByteString {
         guard string.utf8.count >= prefix.utf8.count else { return false }
         return withUTF8Bytes(string) { whole in
             withUTF8Bytes(prefix) { part in
-                part.isEmpty || memcmp(whole.baseAddress!, part.baseAddress!, part.count) == 0
+                part.isEmpty || equal(whole.baseAddress!, part.baseAddress!, count: part.count)
             }
         }
     }
@@ -52,7 +52,7 @@ enum ByteString {
         guard string.utf8.count >= suffix.utf8.count else { return false }
         return withUTF8Bytes(string) { whole in
             withUTF8Bytes(suffix) { part in
-                part.isEmpty || memcmp(whole.baseAddress! + (whole.count - part.count), part.baseAddress!, part.count) == 0
+                part.isEmpty || equal(whole.baseAddress! + (whole.count - part.count), part.baseAddress!, count: part.count)
             }
         }
     }
@@ -78,28 +78,53 @@ enum ByteString {
         }
     }
 
-    /// A fast 64-bit hash of bytes (multiply–xorshift over 8-byte words). Not keyed: it only indexes tables
-    /// built from the snapshot, whose probe lengths queries cannot lengthen.
+    /// A fast 64-bit hash of bytes (multiply–xorshift over 8-byte words; short inputs in one step). Not keyed: it
+    /// only indexes tables built from the snapshot, whose probe lengths queries cannot lengthen.
     @inline(__always)
     static func hash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
         let count = bytes.count
         var hash: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(truncatingIfNeeded: count)
-        var offset = 0
-        while offset + 8 <= count {
-            hash = mix(hash ^ bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
-            offset += 8
-        }
-        if offset < count {
-            var tail: UInt64 = 0
-            var shift: UInt64 = 0
-            while offset < count {
-                tail |= UInt64(bytes[offset]) << shift
-                shift += 8
-                offset += 1
+        if count >= 8 {
+            var offset = 0
+            while offset + 8 < count {
+                hash = mix(hash ^ bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+                offset += 8
             }
-            hash = mix(hash ^ tail)
+            hash = mix(hash ^ bytes.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self))
+        } else if count >= 4 {
+            let low = UInt64(bytes.loadUnaligned(fromByteOffset: 0, as: UInt32.self))
+            let high = UInt64(bytes.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self))
+            hash = mix(hash ^ (low | high << 32))
+        } else if count > 0 {
+            hash = mix(hash ^ (UInt64(bytes[0]) | UInt64(bytes[count / 2]) << 8 | UInt64(bytes[count - 1]) << 16))
         }
         return hash ^ (hash >> 32)
+    }
+
+    /// Whether `count` bytes at `lhs` and `rhs` are equal, compared a word at a time (short keys make a call to
+    /// `memcmp` cost more than the comparison).
+    @inline(__always)
+    static func equal(_ lhs: UnsafeRawPointer, _ rhs: UnsafeRawPointer, count: Int) -> Bool {
+        if count >= 8 {
+            var offset = 0
+            while offset + 8 < count {
+                guard lhs.loadUnaligned(fromByteOffset: offset, as: UInt64.self) == rhs.loadUnaligned(fromByteOffset: offset, as: UInt64.self) else {
+                    return false
+                }
+                offset += 8
+            }
+            return lhs.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self) == rhs.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+        }
+        if count >= 4 {
+            return lhs.loadUnaligned(fromByteOffset: 0, as: UInt32.self) == rhs.loadUnaligned(fromByteOffset: 0, as: UInt32.self)
+                && lhs.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self) == rhs.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self)
+        }
+        var offset = 0
+        while offset < count {
+            guard lhs.load(fromByteOffset: offset, as: UInt8.self) == rhs.load(fromByteOffset: offset, as: UInt8.self) else { return false }
+            offset += 1
+        }
+        return true
     }
 
     @inline(__always)
@@ -167,6 +192,24 @@ struct ByteStringTable: Sendable {
         index(of: key) != nil
     }
 
+    /// The index of the key with these bytes found by comparing with each key in turn (no hashing: cheaper for a
+    /// few keys), or nil.
+    @inline(__always)
+    func linearIndex(ofBytes key: UnsafeRawBufferPointer) -> Int? {
+        offsets.withUnsafeBufferPointer { offsets in
+            bytes.withUnsafeBytes { bytes in
+                for entry in 0..<(offsets.count - 1) {
+                    let start = offsets[entry]
+                    let length = offsets[entry + 1] - start
+                    if length == key.count, length == 0 || ByteString.equal(bytes.baseAddress! + start, key.baseAddress!, count: length) {
+                        return entry
+                    }
+                }
+                return nil
+            }
+        }
+    }
+
     /// The index of the key with these bytes, or nil.
     @inline(__always)
     func index(ofBytes key: UnsafeRawBufferPointer) -> Int? {
@@ -184,7 +227,7 @@ struct ByteStringTable: Sendable {
                                 let start = offsets[entry]
                                 let length = offsets[entry + 1] - start
                                 if length == key.count,
-                                   length == 0 || memcmp(bytes.baseAddress! + start, key.baseAddress!, length) == 0 {
+                                   length == 0 || ByteString.equal(bytes.baseAddress! + start, key.baseAddress!, count: length) {
                                     return entry
                                 }
                             }

@@ -100,39 +100,54 @@ public struct SemanticVersion: Sendable, Hashable, Comparable, CustomStringConve
     /// Compares a version written as text with a parsed one: -1, 0 or 1 by precedence, nil when the text is not
     /// a semantic version. Plain `MAJOR.MINOR.PATCH` text is compared without allocating.
     static func compare(_ text: String, _ other: SemanticVersion) -> Int? {
-        var numbers: (UInt64, UInt64, UInt64) = (0, 0, 0)
-        var part = 0
-        var digits = 0
-        var value: UInt64 = 0
-        var leadingZero = false
-        var simple = true
-        for (offset, byte) in text.utf8.enumerated() {
-            if offset == 0 && byte == UInt8(ascii: "v") { continue }
-            if byte >= 48 && byte <= 57 {
-                if digits == 1 && value == 0 { leadingZero = true }
-                let (product, overflow) = value.multipliedReportingOverflow(by: 10)
-                let (sum, carry) = product.addingReportingOverflow(UInt64(byte - 48))
-                guard !overflow, !carry else { simple = false; break }
-                value = sum
-                digits += 1
-            } else if byte == UInt8(ascii: "."), part < 2, digits > 0, !leadingZero {
-                if part == 0 { numbers.0 = value } else { numbers.1 = value }
-                part += 1
-                digits = 0
-                value = 0
-            } else {
-                simple = false
-                break
-            }
+        if let core = simpleCore(text) {
+            return compare(core: core, with: (other.major, other.minor, other.patch), otherIsRelease: other.prerelease.isEmpty)
         }
-        guard simple, part == 2, digits > 0, !leadingZero else {
-            guard let version = SemanticVersion(text) else { return nil }
-            return version < other ? -1 : (other < version ? 1 : 0)
-        }
-        numbers.2 = value
-        let core = (other.major, other.minor, other.patch)
-        if numbers != core { return numbers < core ? -1 : 1 }
+        guard let version = SemanticVersion(text) else { return nil }
+        return version < other ? -1 : (other < version ? 1 : 0)
+    }
+
+    /// Compares a release `core` with a version given by its core and whether it is a release (not a pre-release).
+    @inline(__always)
+    static func compare(core: (UInt64, UInt64, UInt64), with other: (UInt64, UInt64, UInt64), otherIsRelease: Bool) -> Int {
+        if core != other { return core < other ? -1 : 1 }
         // Equal cores: a release sorts above any pre-release of it.
-        return other.prerelease.isEmpty ? 0 : 1
+        return otherIsRelease ? 0 : 1
+    }
+
+    /// The numbers of a plain `MAJOR.MINOR.PATCH` (optionally `v`-prefixed) text, read without allocating; nil when
+    /// the text has a pre-release, build metadata, or is not a version (the caller then parses it fully).
+    @inline(__always)
+    static func simpleCore(_ text: String) -> (UInt64, UInt64, UInt64)? {
+        withUTF8Bytes(text) { bytes -> (UInt64, UInt64, UInt64)? in
+            var numbers: (UInt64, UInt64, UInt64) = (0, 0, 0)
+            var part = 0
+            var digits = 0
+            var value: UInt64 = 0
+            var leadingZero = false
+            var offset = bytes.first == UInt8(ascii: "v") ? 1 : 0
+            while offset < bytes.count {
+                let byte = bytes[offset]
+                offset += 1
+                if byte >= 48 && byte <= 57 {
+                    if digits == 1 && value == 0 { leadingZero = true }
+                    let (product, overflow) = value.multipliedReportingOverflow(by: 10)
+                    let (sum, carry) = product.addingReportingOverflow(UInt64(byte - 48))
+                    guard !overflow, !carry else { return nil }
+                    value = sum
+                    digits += 1
+                } else if byte == UInt8(ascii: "."), part < 2, digits > 0, !leadingZero {
+                    if part == 0 { numbers.0 = value } else { numbers.1 = value }
+                    part += 1
+                    digits = 0
+                    value = 0
+                } else {
+                    return nil
+                }
+            }
+            guard part == 2, digits > 0, !leadingZero else { return nil }
+            numbers.2 = value
+            return numbers
+        }
     }
 }
