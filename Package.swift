@@ -24,10 +24,13 @@ let package = Package(
             pkgConfig: "yaml-0.1",
             providers: [.apt(["libyaml-dev"])]
         ),
-        // What services import: the snapshot model, evaluation and reloading. No YAML, no CLI, no crypto.
+        // SHA-256 blocks with the x86 SHA extensions, for snapshot ids and checksums (a portable fallback is in Swift).
+        .target(name: "CSHA256"),
+        // What services import: the snapshot model, evaluation and reloading. No YAML, no CLI, no crypto library.
         .target(
             name: "FlagRuntime",
             dependencies: [
+                "CSHA256",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ]

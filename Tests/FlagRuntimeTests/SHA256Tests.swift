@@ -116,4 +116,25 @@ struct SHA256Tests {
         #expect(digest.utf8.count == 64)
         #expect(digest.allSatisfy { "0123456789abcdef".contains($0) })
     }
+
+    @Test func processorExtensionsAndPortableRoundsAgree() {
+        // Without the extensions both hashers run the portable rounds, and this still checks the plumbing.
+        var generator = SystemRandomNumberGenerator()
+        for length in [0, 1, 55, 56, 63, 64, 65, 127, 128, 129, 1_000, 4_096, 100_003] {
+            let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            var fast = SHA256(accelerated: SHA256.isAccelerated)
+            var portable = SHA256(accelerated: false)
+            // Uneven update sizes cross block boundaries in both.
+            var offset = 0
+            var step = 1
+            while offset < length {
+                let end = min(length, offset + step)
+                fast.update(Array(bytes[offset..<end]))
+                portable.update(Array(bytes[offset..<end]))
+                offset = end
+                step = step * 3 + 1
+            }
+            #expect(fast.finalize() == portable.finalize(), "length \(length)")
+        }
+    }
 }

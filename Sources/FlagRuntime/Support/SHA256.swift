@@ -1,3 +1,5 @@
+import CSHA256
+
 /// SHA-256 (FIPS 180-4), used for snapshot ids and payload checksums without a crypto dependency.
 package struct SHA256: Sendable {
     /// The chaining value H0...H7.
@@ -6,11 +8,22 @@ package struct SHA256: Sendable {
     private var pending: [UInt8] = []
     /// Total number of message bytes hashed so far.
     private var byteCount: UInt64 = 0
+    /// Whether blocks go through the processor's SHA extensions.
+    private let accelerated: Bool
 
-    /// Creates a hasher in the initial state.
+    /// Creates a hasher in the initial state; it uses the processor's SHA extensions when there are any.
     package init() {
+        self.init(accelerated: State.accelerated)
+    }
+
+    /// Creates a hasher that uses the processor's SHA extensions or not (`true` needs them: see `isAccelerated`).
+    package init(accelerated: Bool) {
+        self.accelerated = accelerated
         pending.reserveCapacity(64)
     }
+
+    /// Whether this processor has the SHA extensions the hasher uses by default.
+    package static var isAccelerated: Bool { State.accelerated }
 
     /// Feeds `bytes` into the hash; may be called any number of times.
     package mutating func update(_ bytes: UnsafeRawBufferPointer) {
@@ -24,14 +37,14 @@ package struct SHA256: Sendable {
             pending.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[0..<take]))
             offset = take
             if pending.count < 64 { return }
-            pending.withUnsafeBytes { state.compress($0) }
+            pending.withUnsafeBytes { state.compress($0, accelerated: accelerated) }
             pending.removeAll(keepingCapacity: true)
         }
 
         // Hash whole blocks straight from the caller's buffer.
         let wholeBlocks = (bytes.count - offset) / 64 * 64
         if wholeBlocks > 0 {
-            state.compress(UnsafeRawBufferPointer(rebasing: bytes[offset..<offset + wholeBlocks]))
+            state.compress(UnsafeRawBufferPointer(rebasing: bytes[offset..<offset + wholeBlocks]), accelerated: accelerated)
             offset += wholeBlocks
         }
 
@@ -56,7 +69,7 @@ package struct SHA256: Sendable {
         for shift in stride(from: 56, through: 0, by: -8) {
             tail.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift)))
         }
-        tail.withUnsafeBytes { state.compress($0) }
+        tail.withUnsafeBytes { state.compress($0, accelerated: accelerated) }
 
         var digest: [UInt8] = []
         digest.reserveCapacity(32)
@@ -66,7 +79,7 @@ package struct SHA256: Sendable {
             digest.append(UInt8(truncatingIfNeeded: word >> 8))
             digest.append(UInt8(truncatingIfNeeded: word))
         }
-        self = SHA256()
+        self = SHA256(accelerated: accelerated)
         return digest
     }
 
@@ -101,8 +114,22 @@ private struct State {
     var h6: UInt32 = 0x1f83d9ab
     var h7: UInt32 = 0x5be0cd19
 
-    /// Processes `blocks`, whose length is a multiple of 64 bytes.
-    mutating func compress(_ blocks: UnsafeRawBufferPointer) {
+    /// Whether the processor's SHA extensions compress blocks (checked once).
+    static let accelerated = flagc_sha256_accelerated() != 0
+
+    /// Processes `blocks`, whose length is a multiple of 64 bytes: with the processor's SHA extensions when it has
+    /// them, otherwise with the portable rounds.
+    mutating func compress(_ blocks: UnsafeRawBufferPointer, accelerated: Bool) {
+        guard accelerated, let base = blocks.baseAddress else { return compressPortably(blocks) }
+        var words = (h0, h1, h2, h3, h4, h5, h6, h7)
+        withUnsafeMutableBytes(of: &words) { raw in
+            flagc_sha256_blocks(raw.baseAddress!.assumingMemoryBound(to: UInt32.self), base.assumingMemoryBound(to: UInt8.self), blocks.count / 64)
+        }
+        (h0, h1, h2, h3, h4, h5, h6, h7) = words
+    }
+
+    /// Processes `blocks`, whose length is a multiple of 64 bytes, with the portable rounds.
+    mutating func compressPortably(_ blocks: UnsafeRawBufferPointer) {
         withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
             State.roundConstants.withUnsafeBufferPointer { k in
                 var blockStart = 0
