@@ -5,7 +5,11 @@
 //   swift build --package-path Fuzz -c release -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library
 //   mkdir -p Fuzz/.build/corpus
 //   Fuzz/.build/release/SnapshotDecoderFuzzer Fuzz/.build/corpus Fuzz/Seeds -max_total_time=600
+import Foundation
 import PackageDescription
+
+/// SwiftPM names a path dependency after its folder, so the main package's identity is the checkout's folder name.
+let flagc = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().lastPathComponent.lowercased()
 
 let package = Package(
     name: "flagc-fuzz",
@@ -13,7 +17,7 @@ let package = Package(
     targets: [
         .executableTarget(
             name: "SnapshotDecoderFuzzer",
-            dependencies: [.product(name: "FlagRuntime", package: "main")]
+            dependencies: [.product(name: "FlagRuntime", package: flagc)]
         ),
     ],
     swiftLanguageModes: [.v6]
