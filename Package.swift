@@ -73,6 +73,8 @@ let package = Package(
             path: "Tests/Conformance",
             exclude: ["Suites", "README.md"]
         ),
+        // flagd export: unit tests, and the differential test against OpenFeature's flagd evaluator (Python).
+        .testTarget(name: "FlagdExportTests", dependencies: ["FlagCompiler", "FlagRuntime"]),
         .testTarget(
             name: "FlagcEndToEndTests",
             dependencies: ["flagc", "FlagRuntime"],

@@ -43,18 +43,42 @@ def load_validator(schema_dir):
     return jsonschema.Draft7Validator({"$ref": flags["$id"]}, registry=registry)
 
 
-def check(validator, path):
-    """Problems in one document, as printable lines."""
+def errors(validator, document):
+    """(location, message) of each schema error in a document."""
+    found = []
+    for error in sorted(validator.iter_errors(document), key=lambda e: list(map(str, e.absolute_path))):
+        location = "".join("[%s]" % json.dumps(part) for part in error.absolute_path) or "(root)"
+        found.append((location, error.message[:300]))
+    return found
+
+
+def check(validator, path, cache=None):
+    """Problems in one document, as printable lines.
+
+    The schema constrains each member of `flags` on its own (patternProperties → anyFlag), so the document is
+    valid exactly when it is valid with `flags` emptied and each flag is valid alone in `{"flags": {key: flag}}`.
+    Checking flag by flag lets `cache` (a dict) skip flags already checked in another document: exports of one
+    folder for several environments share most flags, and the schema's nested anyOf/oneOf make validation slow.
+    """
     try:
         with open(path, encoding="utf-8") as handle:
             document = json.load(handle)
     except (OSError, ValueError) as error:
         return ["%s: cannot read: %s" % (path, error)]
-    problems = []
-    for error in sorted(validator.iter_errors(document), key=lambda e: list(map(str, e.absolute_path))):
-        location = "".join("[%s]" % json.dumps(part) for part in error.absolute_path) or "(root)"
-        problems.append("%s: error at %s: %s" % (path, location, error.message[:300]))
-    return problems
+    cache = {} if cache is None else cache
+    found = []
+    flags = document.get("flags") if isinstance(document, dict) else None
+    if not isinstance(flags, dict):
+        found = errors(validator, document)
+    else:
+        found += errors(validator, dict(document, flags={}))
+        for key, flag in flags.items():
+            single = {"flags": {key: flag}}
+            text = json.dumps(single, sort_keys=True)
+            if text not in cache:
+                cache[text] = errors(validator, single)
+            found += cache[text]
+    return ["%s: error at %s: %s" % (path, location, message) for location, message in found]
 
 
 def main():
@@ -67,8 +91,9 @@ def main():
         return 2
     validator = load_validator(arguments.schemas)
     problems = []
+    cache = {}
     for path in arguments.documents:
-        problems += check(validator, path)
+        problems += check(validator, path, cache)
     for line in problems:
         print(line)
     print("%d problem(s) in %d flagd document(s) (schema: %s)" % (len(problems), len(arguments.documents), os.path.join(arguments.schemas, "flags.json")))

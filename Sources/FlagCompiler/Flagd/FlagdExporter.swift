@@ -10,8 +10,9 @@ import FlagRuntime
 ///
 /// The document follows flagd's schema (`https://flagd.dev/schema/v0/flags.json`): each flag has `state`,
 /// `variants`, `defaultVariant`, `targeting` (JSONLogic, see `docs/flagd.md`) and `metadata`; the top-level
-/// `metadata` has `flagSetId` and `version` (the snapshot id). The output is deterministic: the same snapshot
-/// gives the same bytes.
+/// `metadata` has `flagSetId` and `version` (the snapshot id). Long checks that several rules share (the shape of a
+/// version, the value of an RFC 3339 timestamp) are written once per attribute in `$evaluators` and referenced
+/// with `{"$ref": name}`. The output is deterministic: the same snapshot gives the same bytes.
 public struct FlagdExporter: Sendable {
     /// The `flagSetId` used when none is given.
     public static let defaultFlagSetID = "flagc"
@@ -29,10 +30,11 @@ public struct FlagdExporter: Sendable {
     /// The flagd document for `snapshot`; throws when a flag uses something flagd cannot read the way flagc does.
     public func document(for snapshot: Snapshot) throws(FlagdExportError) -> JSONValue {
         var flags: [String: JSONValue] = [:]
+        var evaluators: [String: JSONValue] = [:]
         var problems: [FlagdExportError.Problem] = []
         for flag in snapshot.flags {
             problems += FlagdExporter.nameProblems(flag)
-            var targeting = FlagdTargeting(flag: flag)
+            var targeting = FlagdTargeting(flag: flag, evaluators: evaluators)
             var members: [String: JSONValue] = [
                 "state": .string(flag.enabled ? "ENABLED" : "DISABLED"),
                 "variants": .object(Dictionary(uniqueKeysWithValues: flag.variants.map { ($0.name, FlagdExporter.json($0.value)) })),
@@ -40,6 +42,7 @@ public struct FlagdExporter: Sendable {
             ]
             if let logic = targeting.targeting() { members["targeting"] = logic }
             problems += targeting.problems
+            evaluators = targeting.evaluators
             let metadata = FlagdExporter.metadata(flag.metadata)
             if !metadata.isEmpty { members["metadata"] = .object(metadata) }
             flags[flag.key] = .object(members)
@@ -48,7 +51,9 @@ public struct FlagdExporter: Sendable {
         var metadata: [String: JSONValue] = ["flagSetId": .string(flagSetID), "version": .string(snapshot.id)]
         if let revision = snapshot.revision { metadata["revision"] = .string(revision) }
         if let environment = snapshot.environment { metadata["environment"] = .string(environment) }
-        return .object(["$schema": .string(FlagdExporter.schemaURL), "flags": .object(flags), "metadata": .object(metadata)])
+        var document: [String: JSONValue] = ["$schema": .string(FlagdExporter.schemaURL), "flags": .object(flags), "metadata": .object(metadata)]
+        if !evaluators.isEmpty { document["$evaluators"] = .object(evaluators) }
+        return .object(document)
     }
 
     /// The document's bytes: 2-space indented JSON down to each flag's fields and the rules of its `if` chain
@@ -100,7 +105,8 @@ public struct FlagdExporter: Sendable {
 
     // MARK: Layout
 
-    /// Containers down to this depth are indented (root 0, `flags` 1, a flag 2, its fields 3, the `if` array 4).
+    /// Containers down to this depth are indented (root 0, `flags` 1, a flag 2, its fields 3, the `if` array 4;
+    /// `$evaluators` 1, an evaluator 2, its operator's arguments 3).
     static let indentedDepth = 4
 
     static func write(_ value: JSONValue, depth: Int, into output: inout [UInt8]) {

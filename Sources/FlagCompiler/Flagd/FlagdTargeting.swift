@@ -12,14 +12,17 @@ struct FlagdTargeting {
     let flag: Flag
     /// Problems found so far: what flagd cannot express.
     private(set) var problems: [FlagdExportError.Problem] = []
+    /// Shared expressions (`$evaluators`), by name: the long checks of versions and timestamps, once per attribute.
+    var evaluators: [String: JSONValue]
 
     /// The context value flagd injects with the evaluation time in Unix seconds.
     static let timestampVariable = "$flagd.timestamp"
     /// The context attribute that carries the environment when the snapshot was compiled without `--env`.
     static let environmentAttribute = "environment"
 
-    init(flag: Flag) {
+    init(flag: Flag, evaluators: [String: JSONValue]) {
         self.flag = flag
+        self.evaluators = evaluators
     }
 
     /// The flag's targeting, or nil when it has no rules (flagd then serves the default variant, `STATIC`).
@@ -81,9 +84,23 @@ struct FlagdTargeting {
         if !problems.contains(problem) { problems.append(problem) }
     }
 
+    /// `expression`, or a `{"$ref": "flagc.<kind>.<attribute>"}` to it in `$evaluators` when `value` is an attribute
+    /// whose name is plain ASCII letters, digits and `_`. flagd (flagd-core and the Go daemon) substitutes references
+    /// as text, through regular expressions: other names could carry characters that the substitution rewrites
+    /// (`\`, `$`, non-ASCII escapes), so their expressions stay inline.
+    private mutating func shared(_ kind: String, _ value: JSONValue, _ expression: () -> JSONValue) -> JSONValue {
+        guard let name = value["var"]?.stringValue, !name.isEmpty,
+              name.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || ($0 >= 65 && $0 <= 90) || ($0 >= 97 && $0 <= 122) || $0 == 95 }) else {
+            return expression()
+        }
+        let key = "flagc.\(kind).\(name)"
+        if evaluators[key] == nil { evaluators[key] = expression() }
+        return .object(["$ref": .string(key)])
+    }
+
     /// One operator applied to `value`, with flagc's typing: no conversions, absent values never match (except
     /// `exists: false`).
-    private func matcher(_ op: Condition.Operator, _ operand: Condition.Operand, _ value: JSONValue) -> JSONValue {
+    private mutating func matcher(_ op: Condition.Operator, _ operand: Condition.Operand, _ value: JSONValue) -> JSONValue {
         switch (op, operand) {
         case (.in, .strings(let list)):
             // A string list only holds strings, and `in` on a list compares with `==`, which never makes a
@@ -131,15 +148,14 @@ struct FlagdTargeting {
             return JSONLogic.and([
                 JSONLogic.isString(value),
                 JSONLogic.not(JSONLogic.op("starts_with", value, .string("V"))),
-                JSONLogic.fullVersionForm(value),
+                shared("semver_form", value) { JSONLogic.fullVersionForm(value) },
                 JSONLogic.op("sem_ver", value, .string(symbol), .string(version.description)),
             ])
         case (.before, .timestamp(let instant)), (.after, .timestamp(let instant)):
-            let time = JSONLogic.rfc3339(value)
             return JSONLogic.and([
                 JSONLogic.isString(value),
-                time.valid,
-                JSONLogic.op(op == .before ? "<" : ">", time.seconds, .integer(instant)),
+                shared("rfc3339_valid", value) { JSONLogic.rfc3339(value).valid },
+                JSONLogic.op(op == .before ? "<" : ">", shared("rfc3339_seconds", value) { JSONLogic.rfc3339(value).seconds }, .integer(instant)),
             ])
         case (.exists, .boolean(let present)):
             return JSONLogic.op(present ? "!==" : "===", value, .null)
