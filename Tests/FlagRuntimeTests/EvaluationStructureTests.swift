@@ -134,4 +134,29 @@ import Testing
         #expect(!other.boolean("g", default: false, context: EvaluationContext(attributes: attributes.merging(["cafe\u{301}": "x"]) { $1 })))
         #expect(other.boolean("g", default: false, context: EvaluationContext(attributes: attributes.merging(["caf\u{E9}": "x"]) { $1 })))
     }
+
+    @Test func conditionsOnOneAttributeAreGroupedWithoutChangingResultsOrExplanations() {
+        let flags = [Flag(key: "f", type: .boolean, variants: Self.bool, defaultVariant: "false", rules: [
+            Rule(name: "mid-size", conditions: [
+                .attribute(name: "seats", op: .gte, operand: .number(10)),
+                .attribute(name: "plan", op: .in, operand: .strings(["pro"])),
+                .attribute(name: "seats", op: .lt, operand: .number(100)),
+                .attribute(name: "seats", op: .neq, operand: .number(50)),
+            ], outcome: .serve(variant: "true")),
+            Rule(name: "no seats", conditions: [
+                .attribute(name: "seats", op: .exists, operand: .boolean(false)),
+                .attribute(name: "plan", op: .exists, operand: .boolean(false)),
+            ], outcome: .serve(variant: "true")),
+        ])]
+        let store = FlagStore(snapshot: Snapshot(id: Snapshot.contentID(environment: nil, flags: flags), flags: flags))
+        let cases: [(ContextValue?, Bool)] = [(25, true), (10, true), (9, false), (100, false), (50, false), ("25", false), (nil, false)]
+        for (seats, expected) in cases {
+            var attributes: [String: ContextValue] = ["plan": "pro"]
+            attributes["seats"] = seats
+            #expect(store.boolean("f", default: false, context: EvaluationContext(attributes: attributes)) == expected, "seats \(String(describing: seats))")
+        }
+        #expect(store.boolean("f", default: false, context: EvaluationContext()))
+        let explanation = store.explain("f", context: EvaluationContext(attributes: ["plan": "pro", "seats": 100]))
+        #expect(explanation.rules.first?.because.contains("lt") == true, "\(explanation.lines)")
+    }
 }

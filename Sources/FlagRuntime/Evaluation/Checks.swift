@@ -33,6 +33,54 @@ class Check: @unchecked Sendable {  // immutable: every subclass has only `let` 
     }
 }
 
+extension Check {
+    /// `checks` with the attribute checks on the same slot merged into one `AttributeGroup` (at the first one's
+    /// place); conditions are all required and have no side effects, so their order does not matter.
+    static func groupedByAttribute(_ checks: [Check]) -> [Check] {
+        var bySlot: [Int: [AttributeCheck]] = [:]
+        var result: [Check] = []
+        for check in checks {
+            guard let attribute = check as? AttributeCheck else {
+                result.append(check)
+                continue
+            }
+            if bySlot[attribute.slot] == nil {
+                result.append(attribute)  // replaced below when the slot has more than one check
+            }
+            bySlot[attribute.slot, default: []].append(attribute)
+        }
+        return result.map { check in
+            guard let attribute = check as? AttributeCheck, let members = bySlot[attribute.slot], members.count > 1 else { return check }
+            return AttributeGroup(slot: attribute.slot, members)
+        }
+    }
+}
+
+/// Several checks on one attribute, reading its value once.
+final class AttributeGroup: Check, @unchecked Sendable {
+    let slot: Int
+    let members: [AttributeCheck]
+    private let unretainedMembers: [Unmanaged<AttributeCheck>]
+    private let matchesMissing: Bool
+
+    init(slot: Int, _ members: [AttributeCheck]) {
+        self.slot = slot
+        self.members = members
+        unretainedMembers = members.map { Unmanaged.passUnretained($0) }
+        matchesMissing = members.allSatisfy(\.matchesMissing)
+    }
+
+    override func matches(_ context: EvaluationContext, _ environment: String?, _ attributes: inout AttributeReader) -> Bool {
+        guard let value = attributes.value(slot, context) else { return matchesMissing }
+        return unretainedMembers.withUnsafeBufferPointer { members in
+            for index in members.indices where !members[index]._withUnsafeGuaranteedRef({ $0.test(value) }) {
+                return false
+            }
+            return true
+        }
+    }
+}
+
 /// The evaluation environment is one of a set of names.
 final class EnvironmentCheck: Check, @unchecked Sendable {
     let names: ByteStringTable

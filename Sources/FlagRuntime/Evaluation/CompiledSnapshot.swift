@@ -201,13 +201,17 @@ final class CompiledRule: Sendable {
     /// the split, the conditions.
     let servedVariant: Int
     let unretainedSplit: Unmanaged<CompiledSplit>?
+    /// What the evaluation loop walks: `conditions` with those on the same attribute grouped, so that the value
+    /// is read once (`conditions` stays one per source condition, for explanations).
+    private let evaluated: [Check]
     private let unretainedConditions: [Unmanaged<Check>]
 
     init(_ rule: Rule, slots: inout AttributeSlotAssigner, variantIndex: (String) -> Int) {
         from = rule.from
         until = rule.until
         conditions = rule.conditions.map { Check.make($0, slots: &slots) }
-        unretainedConditions = conditions.map { Unmanaged.passUnretained($0) }
+        evaluated = Check.groupedByAttribute(conditions)
+        unretainedConditions = evaluated.map { Unmanaged.passUnretained($0) }
         switch rule.outcome {
         case .serve(let variant):
             outcome = .serve(variantIndex(variant))
