@@ -161,8 +161,8 @@ class AttributeCheck: Check, @unchecked Sendable {
              (.semverGt, .string(let text)), (.semverGte, .string(let text)):
             guard let version = SemanticVersion(text) else { return Never(slot: slot) }
             return CompareVersion(slot: slot, op, version)
-        case (.before, .timestamp(let value)): return Before(slot: slot, value)
-        case (.after, .timestamp(let value)): return After(slot: slot, value)
+        case (.before, .timestamp(let value)): return CompareTime(slot: slot, value, before: true)
+        case (.after, .timestamp(let value)): return CompareTime(slot: slot, value, before: false)
         case (.exists, .boolean(let value)): return Exists(slot: slot, value)
         default: return Never(slot: slot)
         }
@@ -404,39 +404,27 @@ extension AttributeCheck {
         }
     }
 
-    /// A timestamp (or RFC 3339 string) attribute is before an instant.
-    final class Before: AttributeCheck, @unchecked Sendable {
+    /// A timestamp (or RFC 3339 string) attribute is strictly before (`before`) or after (`after`) an instant.
+    final class CompareTime: AttributeCheck, @unchecked Sendable {
         let instant: Int64
+        let before: Bool
 
-        init(slot: Int, _ instant: Int64) {
+        init(slot: Int, _ instant: Int64, before: Bool) {
             self.instant = instant
+            self.before = before
             super.init(slot: slot)
         }
 
         override func test(_ value: ContextValue) -> Bool {
+            let time: Int64
             switch value {
-            case .timestamp(let time): return time < instant
-            case .string(let text): return Timestamp.parseDateTime(text).map { $0 < instant } ?? false
+            case .timestamp(let seconds): time = seconds
+            case .string(let text):
+                guard let seconds = Timestamp.parseDateTime(text) else { return false }
+                time = seconds
             default: return false
             }
-        }
-    }
-
-    /// A timestamp (or RFC 3339 string) attribute is after an instant.
-    final class After: AttributeCheck, @unchecked Sendable {
-        let instant: Int64
-
-        init(slot: Int, _ instant: Int64) {
-            self.instant = instant
-            super.init(slot: slot)
-        }
-
-        override func test(_ value: ContextValue) -> Bool {
-            switch value {
-            case .timestamp(let time): return time > instant
-            case .string(let text): return Timestamp.parseDateTime(text).map { $0 > instant } ?? false
-            default: return false
-            }
+            return before ? time < instant : time > instant
         }
     }
 
