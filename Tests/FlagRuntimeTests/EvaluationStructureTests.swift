@@ -135,7 +135,7 @@ import Testing
         #expect(other.boolean("g", default: false, context: EvaluationContext(attributes: attributes.merging(["caf\u{E9}": "x"]) { $1 })))
     }
 
-    @Test func conditionsOnOneAttributeAreGroupedWithoutChangingResultsOrExplanations() {
+    @Test func severalConditionsOnOneAttributeAllApplyAndTheExplanationNamesTheFailingOne() {
         let flags = [Flag(key: "f", type: .boolean, variants: Self.bool, defaultVariant: "false", rules: [
             Rule(name: "mid-size", conditions: [
                 .attribute(name: "seats", op: .gte, operand: .number(10)),
@@ -158,5 +158,85 @@ import Testing
         #expect(store.boolean("f", default: false, context: EvaluationContext()))
         let explanation = store.explain("f", context: EvaluationContext(attributes: ["plan": "pro", "seats": 100]))
         #expect(explanation.rules.first?.because.contains("lt") == true, "\(explanation.lines)")
+    }
+
+    /// A flag whose rule reads more attributes than the reader keeps (`AttributeReader.cachedSlots`), with values that
+    /// own storage (long strings, lists) and values that do not (small strings, numbers, booleans), read by walking a
+    /// small context and by name in a large one: the rule matches exactly when every attribute is as it wants.
+    @Test(arguments: [false, true]) func everyAttributeIsReadRightWhateverItsStorage(largeContext: Bool) {
+        let long = "a-string-longer-than-fifteen-bytes-é"
+        var wanted: [(name: String, condition: Condition, good: ContextValue, bad: ContextValue)] = [
+            ("plan", .attribute(name: "plan", op: .in, operand: .strings(["pro", "team"])), "pro", "free"),
+            ("description", .attribute(name: "description", op: .eq, operand: .string(long)), .string(long), .string(long + "!")),
+            ("groups", .attribute(name: "groups", op: .intersects, operand: .strings(["beta"])), ["staff", "beta"], ["staff"]),
+            ("seats", .attribute(name: "seats", op: .gte, operand: .number(10)), 25, 5),
+            ("verified", .attribute(name: "verified", op: .eq, operand: .boolean(true)), true, false),
+            ("email", .attribute(name: "email", op: .endsWith, operand: .string("@example.com")), "dev@example.com", "dev@example.org"),
+            ("app_version", .attribute(name: "app_version", op: .semverGte, operand: .string("2.0.0")), "2.5.1", "1.9.9"),
+            ("os_version", .attribute(name: "os_version", op: .semverLt, operand: .string("15.0.0")), "14.2.0", "15.0.0"),
+            ("signup", .attribute(name: "signup", op: .before, operand: .timestamp(1_700_000_000)), .timestamp(1_600_000_000), .timestamp(1_800_000_000)),
+            ("region_code", .attribute(name: "region_code", op: .startsWith, operand: .string("eu-")), .string("eu-west-1-a-long-region-name"), "us-east-1"),
+            ("referrer", .attribute(name: "referrer", op: .contains, operand: .string("partner")), "partner-site", "search"),
+        ]
+        wanted.append(("app_version", .attribute(name: "app_version", op: .semverLt, operand: .string("3.0.0")), "2.5.1", "3.1.0"))
+        #expect(Set(wanted.map(\.name)).count > AttributeReader.cachedSlots)
+        let conditions = wanted.map(\.condition) + [
+            .attribute(name: "targetingKey", op: .startsWith, operand: .string("user-")),
+            .attribute(name: "banned", op: .exists, operand: .boolean(false)),
+        ]
+        let flags = [Flag(key: "f", type: .boolean, variants: Self.bool, defaultVariant: "false", rules: [
+            Rule(conditions: conditions, outcome: .serve(variant: "true")),
+        ])]
+        let store = FlagStore(snapshot: Snapshot(id: Snapshot.contentID(environment: nil, flags: flags), flags: flags))
+        let names = Array(Set(wanted.map(\.name))).sorted()
+        func good() -> [String: ContextValue] {
+            var attributes: [String: ContextValue] = [:]
+            if largeContext { for index in 0..<40 { attributes["extra\(index)"] = "x" } }
+            for entry in wanted { attributes[entry.name] = entry.good }
+            return attributes
+        }
+        func check(_ attributes: [String: ContextValue], key: String? = "user-1", _ expected: Bool, _ what: String) {
+            let context = EvaluationContext(targetingKey: key, attributes: attributes)
+            for _ in 0..<2 {  // twice: the second evaluation reuses nothing from the first
+                #expect(store.boolean("f", default: !expected, context: context) == expected, "\(what)")
+            }
+        }
+        check(good(), true, "all as wanted")
+        check(good(), key: nil, false, "no targeting key")
+        check(good(), key: "admin-1", false, "another targeting key")
+        check(good().merging(["banned": false]) { $1 }, false, "banned present")
+        // Each attribute spoiled alone: missing, each of its conditions' unwanted values, another kind of value.
+        for name in names {
+            var missing = good()
+            missing[name] = nil
+            check(missing, false, "\(name) missing")
+            for entry in wanted where entry.name == name {
+                check(good().merging([name: entry.bad]) { $1 }, false, "\(name) = \(entry.bad)")
+            }
+            let otherKind: ContextValue = if case .boolean = wanted.first(where: { $0.name == name })!.good { .number(1) } else { .boolean(true) }
+            check(good().merging([name: otherKind]) { $1 }, false, "\(name) = \(otherKind)")
+        }
+    }
+
+    @Test func shortKeysAreFoundWhetherOrNotSwiftHoldsThemInline() {
+        #expect(ShortKey.smallStringLayoutHolds, "the small-string fast path is off on this platform")
+        let keys = ["", "a", "plan", "app_version", "exactly-15-byte", "sixteen-bytes-xx", "ünïcödé", "日本語", "a-key-much-longer-than-fifteen-bytes"]
+        let table = ByteStringTable(keys)
+        for (index, key) in keys.enumerated() {
+            // Reserving capacity makes a native (not small) string with the same bytes.
+            var native = String()
+            native.reserveCapacity(64)
+            native.append(key)
+            #expect(ShortKey(smallString: native) == nil)
+            #expect(table.index(of: native) == index, "native \(key)")
+            #expect(table.index(of: String(decoding: Array(key.utf8), as: UTF8.self)) == index, "decoded \(key)")
+            #expect(table.linearIndex(of: native) == index && table.linearIndex(of: key) == index, "linear \(key)")
+            if key.utf8.count <= ShortKey.maxCount {
+                #expect(ShortKey(smallString: key) == Array(key.utf8).withUnsafeBytes { ShortKey(bytes: $0) }, "small \(key)")
+            }
+        }
+        for missing in ["plan ", "pla", "app_versio", "exactly-15-bytf", "sixteen-bytes-xy", "e\u{301}"] {
+            #expect(table.index(of: missing) == nil && table.linearIndex(of: missing) == nil, "\(missing)")
+        }
     }
 }

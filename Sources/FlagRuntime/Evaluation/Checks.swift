@@ -33,54 +33,6 @@ class Check: @unchecked Sendable {  // immutable: every subclass has only `let` 
     }
 }
 
-extension Check {
-    /// `checks` with the attribute checks on the same slot merged into one `AttributeGroup` (at the first one's
-    /// place); conditions are all required and have no side effects, so their order does not matter.
-    static func groupedByAttribute(_ checks: [Check]) -> [Check] {
-        var bySlot: [Int: [AttributeCheck]] = [:]
-        var result: [Check] = []
-        for check in checks {
-            guard let attribute = check as? AttributeCheck else {
-                result.append(check)
-                continue
-            }
-            if bySlot[attribute.slot] == nil {
-                result.append(attribute)  // replaced below when the slot has more than one check
-            }
-            bySlot[attribute.slot, default: []].append(attribute)
-        }
-        return result.map { check in
-            guard let attribute = check as? AttributeCheck, let members = bySlot[attribute.slot], members.count > 1 else { return check }
-            return AttributeGroup(slot: attribute.slot, members)
-        }
-    }
-}
-
-/// Several checks on one attribute, reading its value once.
-final class AttributeGroup: Check, @unchecked Sendable {
-    let slot: Int
-    let members: [AttributeCheck]
-    private let unretainedMembers: [Unmanaged<AttributeCheck>]
-    private let matchesMissing: Bool
-
-    init(slot: Int, _ members: [AttributeCheck]) {
-        self.slot = slot
-        self.members = members
-        unretainedMembers = members.map { Unmanaged.passUnretained($0) }
-        matchesMissing = members.allSatisfy(\.matchesMissing)
-    }
-
-    override func matches(_ context: EvaluationContext, _ environment: String?, _ attributes: inout AttributeReader) -> Bool {
-        guard let value = attributes.value(slot, context) else { return matchesMissing }
-        return unretainedMembers.withUnsafeBufferPointer { members in
-            for index in members.indices where !members[index]._withUnsafeGuaranteedRef({ $0.test(value) }) {
-                return false
-            }
-            return true
-        }
-    }
-}
-
 /// The evaluation environment is one of a set of names.
 final class EnvironmentCheck: Check, @unchecked Sendable {
     let names: ByteStringTable
@@ -113,7 +65,8 @@ final class SegmentsCheck: Check, @unchecked Sendable {
     }
 }
 
-/// A condition on one attribute slot: subclasses test a present value.
+/// A condition on one attribute slot: subclasses test a present value, read in place. A missing attribute, or a value
+/// of another kind than the condition compares, does not match.
 class AttributeCheck: Check, @unchecked Sendable {
     let slot: Int
 
@@ -121,18 +74,14 @@ class AttributeCheck: Check, @unchecked Sendable {
         self.slot = slot
     }
 
-    override final func matches(_ context: EvaluationContext, _ environment: String?, _ attributes: inout AttributeReader) -> Bool {
-        guard let value = attributes.value(slot, context) else { return matchesMissing }
+    override func matches(_ context: EvaluationContext, _ environment: String?, _ attributes: inout AttributeReader) -> Bool {
+        guard let value = attributes.value(slot, context) else { return false }
         return test(value)
     }
 
-    /// Whether the condition holds when the attribute is missing.
-    var matchesMissing: Bool { false }
-
-    /// Whether the condition holds for a present value.
-    func test(_ value: ContextValue) -> Bool {
-        preconditionFailure("every AttributeCheck subclass overrides test")
-    }
+    /// Whether the condition holds for a present value. Subclasses read it through the pointer and keep what they do
+    /// with it visible to the optimizer (no calls it cannot see into), so that no copy of it is made.
+    func test(_ value: UnsafePointer<ContextValue>) -> Bool { false }
 
     /// Lists up to this length are searched linearly instead of through a hash table.
     static let linearSearchLimit = 8
@@ -181,8 +130,8 @@ extension AttributeCheck {
             super.init(slot: slot)
         }
 
-        override func test(_ value: ContextValue) -> Bool {
-            guard case .string(let string) = value else { return false }
+        override func test(_ value: UnsafePointer<ContextValue>) -> Bool {
+            guard case .string(let string) = value.pointee else { return false }
             return values.contains(string) != negated
         }
     }
@@ -198,9 +147,9 @@ extension AttributeCheck {
             super.init(slot: slot)
         }
 
-        override func test(_ value: ContextValue) -> Bool {
-            guard case .string(let string) = value else { return false }
-            return withUTF8Bytes(string) { values.linearIndex(ofBytes: $0) != nil } != negated
+        override func test(_ value: UnsafePointer<ContextValue>) -> Bool {
+            guard case .string(let string) = value.pointee else { return false }
+            return (values.linearIndex(of: string) != nil) != negated
         }
     }
 
@@ -215,8 +164,8 @@ extension AttributeCheck {
             super.init(slot: slot)
         }
 
-        override func test(_ value: ContextValue) -> Bool {
-            guard case .number(let number) = value else { return false }
+        override func test(_ value: UnsafePointer<ContextValue>) -> Bool {
+            guard case .number(let number) = value.pointee else { return false }
             return values.contains(number) != negated
         }
     }
@@ -230,8 +179,8 @@ extension AttributeCheck {
             super.init(slot: slot)
         }
 
-        override func test(_ value: ContextValue) -> Bool {
-            switch value {
+        override func test(_ value: UnsafePointer<ContextValue>) -> Bool {
+            switch value.pointee {
             case .strings(let members):
                 for index in members.indices where values.contains(members[index]) { return true }
                 return false
@@ -254,8 +203,8 @@ extension AttributeCheck {
             super.init(slot: slot)
         }
 
-        override func test(_ value: ContextValue) -> Bool {
-            guard case .string(let string) = value else { return false }
+        override func test(_ value: UnsafePointer<ContextValue>) -> Bool {
+            guard case .string(let string) = value.pointee else { return false }
             return ByteString.equal(string, expected) != negated
         }
     }
@@ -271,8 +220,8 @@ extension AttributeCheck {
             super.init(slot: slot)
         }
 
-        override func test(_ value: ContextValue) -> Bool {
-            guard case .number(let number) = value else { return false }
+        override func test(_ value: UnsafePointer<ContextValue>) -> Bool {
+            guard case .number(let number) = value.pointee else { return false }
             return (number == expected) != negated
         }
     }
@@ -288,8 +237,8 @@ extension AttributeCheck {
             super.init(slot: slot)
         }
 
-        override func test(_ value: ContextValue) -> Bool {
-            guard case .boolean(let flag) = value else { return false }
+        override func test(_ value: UnsafePointer<ContextValue>) -> Bool {
+            guard case .boolean(let flag) = value.pointee else { return false }
             return (flag == expected) != negated
         }
     }
@@ -303,8 +252,8 @@ extension AttributeCheck {
             super.init(slot: slot)
         }
 
-        override func test(_ value: ContextValue) -> Bool {
-            guard case .string(let string) = value else { return false }
+        override func test(_ value: UnsafePointer<ContextValue>) -> Bool {
+            guard case .string(let string) = value.pointee else { return false }
             return ByteString.hasPrefix(string, prefix)
         }
     }
@@ -318,8 +267,8 @@ extension AttributeCheck {
             super.init(slot: slot)
         }
 
-        override func test(_ value: ContextValue) -> Bool {
-            guard case .string(let string) = value else { return false }
+        override func test(_ value: UnsafePointer<ContextValue>) -> Bool {
+            guard case .string(let string) = value.pointee else { return false }
             return ByteString.hasSuffix(string, suffix)
         }
     }
@@ -333,8 +282,8 @@ extension AttributeCheck {
             super.init(slot: slot)
         }
 
-        override func test(_ value: ContextValue) -> Bool {
-            switch value {
+        override func test(_ value: UnsafePointer<ContextValue>) -> Bool {
+            switch value.pointee {
             case .string(let string):
                 return ByteString.contains(string, needle)
             case .strings(let members):
@@ -357,8 +306,8 @@ extension AttributeCheck {
             super.init(slot: slot)
         }
 
-        override func test(_ value: ContextValue) -> Bool {
-            guard case .number(let number) = value else { return false }
+        override func test(_ value: UnsafePointer<ContextValue>) -> Bool {
+            guard case .number(let number) = value.pointee else { return false }
             switch op {
             case .lt: return number < operand
             case .lte: return number <= operand
@@ -384,12 +333,13 @@ extension AttributeCheck {
             super.init(slot: slot)
         }
 
-        override func test(_ value: ContextValue) -> Bool {
-            guard case .string(let text) = value else { return false }
+        /// Reads the attribute's version numbers through the reader, which parses a plain version once per
+        /// evaluation however many conditions compare it.
+        override func matches(_ context: EvaluationContext, _ environment: String?, _ attributes: inout AttributeReader) -> Bool {
             let order: Int
-            if let simple = SemanticVersion.simpleCore(text) {
+            if let simple = attributes.simpleVersion(slot, context) {
                 order = SemanticVersion.compare(core: simple, with: core, otherIsRelease: operandIsRelease)
-            } else if let full = SemanticVersion.compare(text, operand) {
+            } else if let full = attributes.withString(slot, context, { SemanticVersion.compare($0, operand) }) ?? nil {
                 order = full
             } else {
                 return false
@@ -415,9 +365,9 @@ extension AttributeCheck {
             super.init(slot: slot)
         }
 
-        override func test(_ value: ContextValue) -> Bool {
+        override func test(_ value: UnsafePointer<ContextValue>) -> Bool {
             let time: Int64
-            switch value {
+            switch value.pointee {
             case .timestamp(let seconds): time = seconds
             case .string(let text):
                 guard let seconds = Timestamp.parseDateTime(text) else { return false }
@@ -437,13 +387,11 @@ extension AttributeCheck {
             super.init(slot: slot)
         }
 
-        override var matchesMissing: Bool { !expected }
-
-        override func test(_ value: ContextValue) -> Bool { expected }
+        override func matches(_ context: EvaluationContext, _ environment: String?, _ attributes: inout AttributeReader) -> Bool {
+            (attributes.value(slot, context) != nil) == expected
+        }
     }
 
     /// An operator/operand pairing the compiler never produces (or an unparsable version): matches nothing.
-    final class Never: AttributeCheck, @unchecked Sendable {
-        override func test(_ value: ContextValue) -> Bool { false }
-    }
+    final class Never: AttributeCheck, @unchecked Sendable {}
 }

@@ -51,6 +51,8 @@ final class CompiledFlag: Sendable {
     /// The context attributes the conditions read (the targeting key excluded), each read at most once per evaluation.
     let attributeNames: [String]
     let attributeTable: ByteStringTable
+    /// `ShortKey.smallStringLayoutHolds`, read once.
+    let readsSmallStrings = ShortKey.smallStringLayoutHolds
 
     init(_ flag: Flag) {
         self.flag = flag
@@ -73,8 +75,14 @@ final class CompiledFlag: Sendable {
         guard enabled else { return Decision(variant: nil, reason: .disabled) }
         if rules.isEmpty { return Decision(variant: defaultVariant, reason: .static) }
         let now = needsClock ? clock.now() : 0
-        var attributes = AttributeReader(flag: self)
-        return unretainedRules.withUnsafeBufferPointer { rules in
+        return AttributeReader.reading(self) { attributes in
+            decide(context, environment: environment, now: now, &attributes)
+        }
+    }
+
+    @inline(__always)
+    private func decide(_ context: EvaluationContext, environment: String?, now: Int64, _ attributes: inout AttributeReader) -> Decision {
+        unretainedRules.withUnsafeBufferPointer { rules in
             for index in rules.indices {
                 let decision = rules[index]._withUnsafeGuaranteedRef { rule -> Decision? in
                     guard rule.isActive(at: now), rule.matches(context, environment, &attributes) else { return nil }
@@ -95,8 +103,7 @@ final class CompiledFlag: Sendable {
     /// Runs `body` with a reader of this flag's attribute slots for `context` (filled on first use).
     @inline(__always)
     func withAttributes<Result>(_ context: EvaluationContext, _ body: (inout AttributeReader) -> Result) -> Result {
-        var reader = AttributeReader(flag: self)
-        return body(&reader)
+        AttributeReader.reading(self, body)
     }
 }
 
@@ -122,69 +129,150 @@ struct AttributeSlotAssigner {
     }
 }
 
-/// The attribute values one evaluation of one flag reads, each found in the context at most once. When the context
-/// has many more attributes than the flag reads, each is looked up by name on its first read; otherwise the first
-/// read walks the context's attributes once through the flag's byte-keyed name table. Names match by UTF-8 bytes
-/// either way. Only the first `cachedSlots` slots are remembered (a flag reading more attributes looks the rest
-/// up on each read). Slots hold dictionary positions in inline storage: a reader neither allocates nor copies
-/// values it does not read.
+/// The attribute values one evaluation of one flag reads, each found in the context at most once and then kept in
+/// stack storage, from where conditions read them in place (a value copied out of a dictionary, or passed to a
+/// condition's virtual method, costs a retain and a release; a pointer to it costs nothing).
+///
+/// When the context has many more attributes than the flag reads, each is looked up by name on its first read;
+/// otherwise the first read walks the context's attributes once through the flag's byte-keyed name table. Names
+/// match by UTF-8 bytes either way. Only the first `cachedSlots` slots are kept (a flag reading more attributes
+/// looks the rest up on each read). The plain version numbers of one attribute are also kept once parsed. A reader
+/// does not allocate.
 struct AttributeReader: ~Copyable {
-    typealias Position = Dictionary<String, ContextValue>.Index
-
     static let targetingKeySlot = -1
     static let cachedSlots = 8
+    /// Where in `storage` the targeting key goes, and the value of a slot past `cachedSlots` (replaced on each read).
+    private static let targetingKeyIndex = cachedSlots
+    private static let uncachedIndex = cachedSlots + 1
 
-    private unowned(unsafe) let flag: CompiledFlag
+    /// The flag whose slots these are (the evaluation holds it).
+    private let flag: Unmanaged<CompiledFlag>
     /// Bit `slot` is set once slot `slot` has been looked up (all bits after a walk).
     private var known: UInt32 = 0
-    private var positions: (Position?, Position?, Position?, Position?, Position?, Position?, Position?, Position?) =
-        (nil, nil, nil, nil, nil, nil, nil, nil)
+    /// Bit `index` is set when `storage[index]` is initialized: the context has that slot's attribute.
+    private var present: UInt32 = 0
+    /// The bits of `present` whose values own storage and must be deinitialized. Numbers, booleans, timestamps and
+    /// strings in Swift's small form (most attribute values) own none: they are left as they are rather than paying
+    /// for the release calls.
+    private var owning: UInt32 = 0
+    /// Room for `cachedSlots + 2` values, uninitialized except where `present` says (stack memory of the evaluation).
+    private let storage: UnsafeMutablePointer<ContextValue>
+    /// The slot whose version numbers `version` holds (`Int.min`: none yet).
+    private var versionSlot = Int.min
+    private var version: SemanticVersion.Core?
 
-    init(flag: CompiledFlag) {
-        self.flag = flag
+    private init(flag: CompiledFlag, storage: UnsafeMutablePointer<ContextValue>) {
+        self.flag = Unmanaged.passUnretained(flag)
+        self.storage = storage
     }
 
-    /// The value of slot `slot` (the targeting key for `targetingKeySlot`).
+    deinit {
+        var owning = owning
+        while owning != 0 {
+            storage.advanced(by: owning.trailingZeroBitCount).deinitialize(count: 1)
+            owning &= owning - 1
+        }
+    }
+
+    /// Runs `body` with a reader of `flag`'s attribute slots whose values live on the stack for the call.
     @inline(__always)
-    mutating func value(_ slot: Int, _ context: EvaluationContext) -> ContextValue? {
-        if slot == Self.targetingKeySlot { return context.targetingKey.map(ContextValue.string) }
-        guard slot < Self.cachedSlots else { return Self.lookUp(flag.attributeNames[slot], in: context.attributes).map { context.attributes.values[$0] } }
-        if known & (1 << UInt32(slot)) == 0 { find(slot, context) }
-        let position = withUnsafeBytes(of: &positions) { $0.load(fromByteOffset: slot * MemoryLayout<Position?>.stride, as: Position?.self) }
-        guard let position else { return nil }
-        return context.attributes.values[position]
+    static func reading<Result>(_ flag: CompiledFlag, _ body: (inout AttributeReader) -> Result) -> Result {
+        withUnsafeTemporaryAllocation(of: ContextValue.self, capacity: cachedSlots + 2) { buffer in
+            var reader = AttributeReader(flag: flag, storage: buffer.baseAddress!)
+            return body(&reader)
+        }
+    }
+
+    /// The value of slot `slot` (a string for `targetingKeySlot`), or nil when the context lacks it. The pointer is
+    /// valid until the reader's next read.
+    @inline(__always)
+    mutating func value(_ slot: Int, _ context: EvaluationContext) -> UnsafePointer<ContextValue>? {
+        let index: Int
+        if slot >= 0 && slot < Self.cachedSlots {
+            index = slot
+            if known & (1 << UInt32(slot)) == 0 { find(slot, context) }
+        } else if slot == Self.targetingKeySlot {
+            index = Self.targetingKeyIndex
+            if present & (1 << UInt32(index)) == 0, let key = context.targetingKey { store(.string(key), at: index) }
+        } else {
+            index = Self.uncachedIndex
+            readUncached(slot, context)
+        }
+        return present & (1 << UInt32(index)) != 0 ? UnsafePointer(storage + index) : nil
+    }
+
+    /// Calls `body` with the string value of slot `slot` (the targeting key for `targetingKeySlot`), or returns nil
+    /// when the context lacks it or it is not a string.
+    @inline(__always)
+    mutating func withString<Result>(_ slot: Int, _ context: EvaluationContext, _ body: (String) -> Result) -> Result? {
+        if slot == Self.targetingKeySlot {
+            guard let key = context.targetingKey else { return nil }
+            return body(key)
+        }
+        guard let value = value(slot, context), case .string(let text) = value.pointee else { return nil }
+        return body(text)
+    }
+
+    /// The numbers of slot `slot`'s value when it is a plain `MAJOR.MINOR.PATCH` string (see
+    /// `SemanticVersion.simpleCore`), parsed once per evaluation for the last slot asked.
+    @inline(__always)
+    mutating func simpleVersion(_ slot: Int, _ context: EvaluationContext) -> SemanticVersion.Core? {
+        if slot == versionSlot { return version }
+        let parsed = withString(slot, context) { SemanticVersion.simpleCore($0) } ?? nil
+        versionSlot = slot
+        version = parsed
+        return parsed
+    }
+
+    /// Puts the value of a slot past `cachedSlots` at `uncachedIndex`, looked up by name.
+    private mutating func readUncached(_ slot: Int, _ context: EvaluationContext) {
+        let bit: UInt32 = 1 << UInt32(Self.uncachedIndex)
+        if owning & bit != 0 { storage.advanced(by: Self.uncachedIndex).deinitialize(count: 1) }
+        present &= ~bit
+        owning &= ~bit
+        let name = flag._withUnsafeGuaranteedRef { $0.attributeNames[slot] }
+        if let position = Self.lookUp(name, in: context.attributes) { store(context.attributes.values[position], at: Self.uncachedIndex) }
     }
 
     private mutating func find(_ slot: Int, _ context: EvaluationContext) {
-        let attributes = context.attributes
-        let names = flag.attributeNames
-        // A name lookup (SipHash of the name, probe, compare) costs about what walking three attributes through
-        // the flag's table does (callgrind: ~400 against ~150 instructions).
-        if 3 * names.count < attributes.count {
-            known |= 1 << UInt32(slot)
-            let position = Self.lookUp(names[slot], in: attributes)
-            store(position, at: slot)
-            return
-        }
-        known = ~0
-        let table = flag.attributeTable
-        var position = attributes.startIndex
-        while position != attributes.endIndex {
-            if let slot = table.index(of: attributes.keys[position]), slot < Self.cachedSlots { store(position, at: slot) }
-            attributes.formIndex(after: &position)
+        flag._withUnsafeGuaranteedRef { flag in
+            let attributes = context.attributes
+            // A name lookup (SipHash of the name, probe, compare) costs about what walking three attributes through
+            // the flag's table does (callgrind: ~400 against ~150 instructions).
+            if 3 * flag.attributeNames.count < attributes.count {
+                known |= 1 << UInt32(slot)
+                if let position = Self.lookUp(flag.attributeNames[slot], in: attributes) { store(attributes.values[position], at: slot) }
+                return
+            }
+            known = ~0
+            // Stop once every slot kept here has its value.
+            var missing = min(flag.attributeNames.count, Self.cachedSlots)
+            var position = attributes.startIndex
+            while position != attributes.endIndex {
+                if let slot = flag.attributeTable.index(of: attributes.keys[position]), slot < Self.cachedSlots {
+                    store(attributes.values[position], at: slot)
+                    missing -= 1
+                    if missing == 0 { return }
+                }
+                attributes.formIndex(after: &position)
+            }
         }
     }
 
-    /// Sets slot `slot` of the inline storage (a tuple's last element has no trailing padding, so the tuple is not
-    /// viewed as a buffer of whole strides).
     @inline(__always)
-    private mutating func store(_ position: Position?, at slot: Int) {
-        withUnsafeMutableBytes(of: &positions) { raw in
-            (raw.baseAddress! + slot * MemoryLayout<Position?>.stride).assumingMemoryBound(to: Position?.self).pointee = position
+    private mutating func store(_ value: consuming ContextValue, at index: Int) {
+        present |= 1 << UInt32(index)
+        let owns: Bool
+        switch value {
+        case .number, .boolean, .timestamp: owns = false
+        case .string(let text): owns = !flag._withUnsafeGuaranteedRef(\.readsSmallStrings) || ShortKey(smallString: text) == nil
+        case .strings: owns = true
         }
+        if owns { owning |= 1 << UInt32(index) }
+        storage.advanced(by: index).initialize(to: value)
     }
 
-    private static func lookUp(_ name: String, in attributes: [String: ContextValue]) -> Position? {
+    private static func lookUp(_ name: String, in attributes: [String: ContextValue]) -> Dictionary<String, ContextValue>.Index? {
         guard let position = attributes.index(forKey: name), ByteString.equal(attributes.keys[position], name) else { return nil }
         return position
     }
@@ -201,17 +289,13 @@ final class CompiledRule: Sendable {
     /// the split, the conditions.
     let servedVariant: Int
     let unretainedSplit: Unmanaged<CompiledSplit>?
-    /// What the evaluation loop walks: `conditions` with those on the same attribute grouped, so that the value
-    /// is read once (`conditions` stays one per source condition, for explanations).
-    private let evaluated: [Check]
     private let unretainedConditions: [Unmanaged<Check>]
 
     init(_ rule: Rule, slots: inout AttributeSlotAssigner, variantIndex: (String) -> Int) {
         from = rule.from
         until = rule.until
         conditions = rule.conditions.map { Check.make($0, slots: &slots) }
-        evaluated = Check.groupedByAttribute(conditions)
-        unretainedConditions = evaluated.map { Unmanaged.passUnretained($0) }
+        unretainedConditions = conditions.map { Unmanaged.passUnretained($0) }
         switch rule.outcome {
         case .serve(let variant):
             outcome = .serve(variantIndex(variant))
@@ -278,8 +362,7 @@ final class CompiledSplit: Sendable {
     /// then does not match).
     @inline(__always)
     func variant(_ context: EvaluationContext, _ attributes: inout AttributeReader) -> Int? {
-        guard case .string(let value)? = attributes.value(slot, context) else { return nil }
-        return variant(forBucketValue: value)
+        attributes.withString(slot, context) { variant(forBucketValue: $0) } ?? nil
     }
 
     @inline(__always)

@@ -128,62 +128,158 @@ enum ByteString {
     }
 
     @inline(__always)
-    private static func mix(_ value: UInt64) -> UInt64 {
+    static func mix(_ value: UInt64) -> UInt64 {
         var value = value &* 0xBF58_476D_1CE4_E5B9
         value ^= value >> 31
         return value &* 0x94D0_49BB_1331_11EB
     }
 }
 
-/// An immutable set of strings, looked up by UTF-8 bytes: open addressing with linear probing over a fast hash,
-/// keys stored in one byte buffer. Lookups do not allocate, retain or hash with SipHash.
-struct ByteStringTable: Sendable {
+/// A string of at most 15 UTF-8 bytes packed into two words: bytes 0–7 in `low`, bytes 8–14 in `high` (in
+/// little-endian order), the length in `high`'s top byte, unused bytes zero. Two such strings have the same bytes
+/// exactly when their words are equal, so short keys (attribute names, plans, tenants, most user ids) are hashed and
+/// compared as two words.
+struct ShortKey: Equatable {
+    /// The longest string that packs.
+    static let maxCount = 15
+
+    var low: UInt64
+    var high: UInt64
+
+    /// Packs at most `maxCount` bytes.
+    @inline(__always)
+    init(bytes: UnsafeRawBufferPointer) {
+        var words: (UInt64, UInt64) = (0, 0)
+        withUnsafeMutableBytes(of: &words) { $0.baseAddress!.copyMemory(from: bytes.baseAddress ?? UnsafeRawPointer($0.baseAddress!), byteCount: bytes.count) }
+        low = UInt64(littleEndian: words.0)
+        high = UInt64(littleEndian: words.1) | UInt64(truncatingIfNeeded: bytes.count) << 56
+    }
+
+    /// The packed form of a string that Swift stores in its small form (at most 15 bytes inside the `String`
+    /// value), read from the value's two words without reaching for the bytes; nil for any other string.
+    ///
+    /// A small string's first word holds bytes 0–7, its second bytes 8–14 and, in the top byte, a discriminator
+    /// nibble (bit 63 set: immortal; bit 62: ASCII; bit 61 set: small; bit 60 clear: not foreign) and the length.
+    /// Unused bytes are zero (an invariant of the standard library's small strings, which its own equality fast path
+    /// relies on). Clearing the discriminator leaves exactly the packed form. `smallStringLayoutHolds` checks this
+    /// reading against the bytes once per process; callers use this initializer only when it holds.
+    @inline(__always)
+    init?(smallString string: String) {
+        #if _pointerBitWidth(_64) && _endian(little)
+        let raw = unsafeBitCast(string, to: (UInt64, UInt64).self)
+        guard (raw.1 >> 60) & 0b1011 == 0b1010 else { return nil }
+        low = raw.0
+        high = raw.1 & 0x0FFF_FFFF_FFFF_FFFF
+        #else
+        return nil
+        #endif
+    }
+
+    /// Whether `init(smallString:)` reads strings as their bytes on this platform and Swift version: checked once
+    /// against strings made at compile time, decoded, shortened and joined at run time, of every length class.
+    static let smallStringLayoutHolds: Bool = {
+        var shortened = "abcdefghijklmno"
+        shortened.removeLast(6)
+        var joined = "user-"
+        joined += String(42)
+        let samples = ["", "a", "abcdefg", "abcdefgh", "abcdefghi", "abc.def-ghijklm", "é€", "user-424242", shortened, joined]
+            + ["x", "app_version", "ünïcödé"].map { String(decoding: Array($0.utf8), as: UTF8.self) }
+            + [String("tenant-9999, tenant-1".prefix(11)), String("plan: pro".suffix(3))]
+        for sample in samples {
+            let expected = Array(sample.utf8).withUnsafeBytes { ShortKey(bytes: $0) }
+            guard sample.utf8.count <= maxCount, ShortKey(smallString: sample) == expected else { return false }
+        }
+        // A longer string is never read as small.
+        return ShortKey(smallString: String(repeating: "x", count: 16)) == nil
+            && ShortKey(smallString: String(decoding: Array(repeating: UInt8(ascii: "y"), count: 40), as: UTF8.self)) == nil
+    }()
+
+    /// A fast hash of the two words: the two halves of their full-width product, xored (every output bit depends
+    /// on every input bit). Not keyed: it only indexes tables built from the snapshot, whose probe lengths queries
+    /// cannot lengthen.
+    @inline(__always)
+    var hash: UInt64 {
+        let product = (low ^ 0x9E37_79B9_7F4A_7C15).multipliedFullWidth(by: high ^ 0xBF58_476D_1CE4_E5B9)
+        return product.high ^ product.low
+    }
+}
+
+/// An immutable set of strings, looked up by UTF-8 bytes: open addressing with linear probing. Keys of at most 15
+/// bytes are stored and compared as two packed words (`ShortKey`); longer keys by hash, then bytes. Lookups do not
+/// allocate, retain or hash with SipHash; a string held in Swift's small form is looked up without touching its
+/// bytes. A class, so that holding or passing a table costs one reference, not one per buffer.
+final class ByteStringTable: Sendable {
+    /// One key: a short key's packed words, or a long key's hash in `low`, `longKey` in `high`, and where its bytes
+    /// are.
+    private struct Entry {
+        let low: UInt64
+        let high: UInt64
+        let offset: Int32
+        let count: Int32
+    }
+
+    /// Marks a long key's entry: a packed short key's top byte is its length, at most 15.
+    private static let longKey = UInt64.max
+
     /// Entry index + 1 per slot (0 = empty); the slot count is a power of two at least twice the entries.
     private let slots: [Int32]
-    private let hashes: [UInt64]
+    private let entries: [Entry]
+    /// The bytes of the long keys.
     private let bytes: [UInt8]
-    private let offsets: [Int]
     private let mask: Int
+    /// Whether lookups read strings in Swift's small form from their words (`ShortKey.smallStringLayoutHolds`).
+    private let readsSmallStrings: Bool
 
     /// The number of distinct keys.
-    var count: Int { hashes.count }
+    var count: Int { entries.count }
 
     /// Creates a table; the index of a key is its position among the distinct keys, in order of first appearance.
     init<Keys: Sequence<String>>(_ keys: Keys) {
-        var hashes: [UInt64] = []
-        var bytes: [UInt8] = []
-        var offsets: [Int] = [0]
-        var slotCount = 8
         let keys = Array(keys)
+        var slotCount = 8
         while slotCount < keys.count * 2 { slotCount *= 2 }
         var slots = [Int32](repeating: 0, count: slotCount)
+        var entries: [Entry] = []
+        var bytes: [UInt8] = []
         let mask = slotCount - 1
         for key in keys {
             withUTF8Bytes(key) { keyBytes in
-                let hash = ByteString.hash(keyBytes)
+                let entry: Entry
+                let hash: UInt64
+                if keyBytes.count <= ShortKey.maxCount {
+                    let short = ShortKey(bytes: keyBytes)
+                    entry = Entry(low: short.low, high: short.high, offset: 0, count: Int32(keyBytes.count))
+                    hash = short.hash
+                } else {
+                    hash = ByteString.hash(keyBytes)
+                    entry = Entry(low: hash, high: Self.longKey, offset: Int32(bytes.count), count: Int32(keyBytes.count))
+                }
                 var slot = Int(truncatingIfNeeded: hash) & mask
                 while slots[slot] != 0 {
-                    let entry = Int(slots[slot]) - 1
-                    if hashes[entry] == hash, bytes[offsets[entry]..<offsets[entry + 1]].elementsEqual(keyBytes) { return }
+                    let existing = entries[Int(slots[slot]) - 1]
+                    if existing.low == entry.low, existing.high == entry.high, existing.count == entry.count,
+                       entry.high != Self.longKey || bytes[Int(existing.offset)..<Int(existing.offset + existing.count)].elementsEqual(keyBytes) {
+                        return
+                    }
                     slot = (slot + 1) & mask
                 }
-                hashes.append(hash)
-                bytes.append(contentsOf: keyBytes)
-                offsets.append(bytes.count)
-                slots[slot] = Int32(hashes.count)
+                if entry.high == Self.longKey { bytes.append(contentsOf: keyBytes) }
+                entries.append(entry)
+                slots[slot] = Int32(entries.count)
             }
         }
         self.slots = slots
-        self.hashes = hashes
+        self.entries = entries
         self.bytes = bytes
-        self.offsets = offsets
         self.mask = mask
+        readsSmallStrings = ShortKey.smallStringLayoutHolds
     }
 
     /// The index of `key`, or nil when it is not in the table.
     @inline(__always)
     func index(of key: String) -> Int? {
-        withUTF8Bytes(key) { index(ofBytes: $0) }
+        if readsSmallStrings, let short = ShortKey(smallString: key) { return index(of: short) }
+        return withUTF8Bytes(key) { index(ofBytes: $0) }
     }
 
     /// Whether `key` is in the table.
@@ -192,50 +288,74 @@ struct ByteStringTable: Sendable {
         index(of: key) != nil
     }
 
-    /// The index of the key with these bytes found by comparing with each key in turn (no hashing: cheaper for a
-    /// few keys), or nil.
+    /// The index of the key with these bytes, or nil.
     @inline(__always)
-    func linearIndex(ofBytes key: UnsafeRawBufferPointer) -> Int? {
-        offsets.withUnsafeBufferPointer { offsets in
-            bytes.withUnsafeBytes { bytes in
-                for entry in 0..<(offsets.count - 1) {
-                    let start = offsets[entry]
-                    let length = offsets[entry + 1] - start
-                    if length == key.count, length == 0 || ByteString.equal(bytes.baseAddress! + start, key.baseAddress!, count: length) {
-                        return entry
-                    }
+    func index(ofBytes key: UnsafeRawBufferPointer) -> Int? {
+        key.count <= ShortKey.maxCount ? index(of: ShortKey(bytes: key)) : index(ofLong: key)
+    }
+
+    /// The index of a short key, or nil.
+    @inline(__always)
+    func index(of key: ShortKey) -> Int? {
+        slots.withUnsafeBufferPointer { slots in
+            entries.withUnsafeBufferPointer { entries in
+                var slot = Int(truncatingIfNeeded: key.hash) & mask
+                while true {
+                    let stored = Int(slots[slot])
+                    if stored == 0 { return nil }
+                    if entries[stored - 1].low == key.low, entries[stored - 1].high == key.high { return stored - 1 }
+                    slot = (slot + 1) & mask
                 }
-                return nil
             }
         }
     }
 
-    /// The index of the key with these bytes, or nil.
-    @inline(__always)
-    func index(ofBytes key: UnsafeRawBufferPointer) -> Int? {
+    /// The index of a key longer than `ShortKey.maxCount` bytes, or nil.
+    private func index(ofLong key: UnsafeRawBufferPointer) -> Int? {
         let hash = ByteString.hash(key)
         return slots.withUnsafeBufferPointer { slots in
-            hashes.withUnsafeBufferPointer { hashes in
-                offsets.withUnsafeBufferPointer { offsets in
-                    bytes.withUnsafeBytes { bytes in
-                        var slot = Int(truncatingIfNeeded: hash) & mask
-                        while true {
-                            let stored = Int(slots[slot])
-                            if stored == 0 { return nil }
-                            let entry = stored - 1
-                            if hashes[entry] == hash {
-                                let start = offsets[entry]
-                                let length = offsets[entry + 1] - start
-                                if length == key.count,
-                                   length == 0 || ByteString.equal(bytes.baseAddress! + start, key.baseAddress!, count: length) {
-                                    return entry
-                                }
-                            }
-                            slot = (slot + 1) & mask
+            entries.withUnsafeBufferPointer { entries in
+                bytes.withUnsafeBytes { bytes in
+                    var slot = Int(truncatingIfNeeded: hash) & mask
+                    while true {
+                        let stored = Int(slots[slot])
+                        if stored == 0 { return nil }
+                        let entry = entries[stored - 1]
+                        if entry.high == Self.longKey, entry.low == hash, Int(entry.count) == key.count,
+                           ByteString.equal(bytes.baseAddress! + Int(entry.offset), key.baseAddress!, count: key.count) {
+                            return stored - 1
                         }
+                        slot = (slot + 1) & mask
                     }
                 }
             }
+        }
+    }
+
+    /// The index of `key` found by comparing with each key in turn (no hashing: cheaper for a few keys), or nil.
+    @inline(__always)
+    func linearIndex(of key: String) -> Int? {
+        if readsSmallStrings, let short = ShortKey(smallString: key) { return linearIndex(of: short) }
+        return withUTF8Bytes(key) { key in
+            if key.count <= ShortKey.maxCount { return linearIndex(of: ShortKey(bytes: key)) }
+            return entries.withUnsafeBufferPointer { entries in
+                bytes.withUnsafeBytes { bytes in
+                    entries.firstIndex { entry in
+                        entry.high == Self.longKey && Int(entry.count) == key.count
+                            && ByteString.equal(bytes.baseAddress! + Int(entry.offset), key.baseAddress!, count: key.count)
+                    }
+                }
+            }
+        }
+    }
+
+    @inline(__always)
+    private func linearIndex(of key: ShortKey) -> Int? {
+        entries.withUnsafeBufferPointer { entries in
+            for index in entries.indices where entries[index].low == key.low && entries[index].high == key.high {
+                return index
+            }
+            return nil
         }
     }
 }

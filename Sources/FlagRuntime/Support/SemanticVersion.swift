@@ -97,6 +97,9 @@ public struct SemanticVersion: Sendable, Hashable, Comparable, CustomStringConve
         return text
     }
 
+    /// A release's numbers: major, minor, patch.
+    typealias Core = (UInt64, UInt64, UInt64)
+
     /// Compares a version written as text with a parsed one: -1, 0 or 1 by precedence, nil when the text is not
     /// a semantic version. Plain `MAJOR.MINOR.PATCH` text is compared without allocating.
     static func compare(_ text: String, _ other: SemanticVersion) -> Int? {
@@ -109,7 +112,7 @@ public struct SemanticVersion: Sendable, Hashable, Comparable, CustomStringConve
 
     /// Compares a release `core` with a version given by its core and whether it is a release (not a pre-release).
     @inline(__always)
-    static func compare(core: (UInt64, UInt64, UInt64), with other: (UInt64, UInt64, UInt64), otherIsRelease: Bool) -> Int {
+    static func compare(core: Core, with other: Core, otherIsRelease: Bool) -> Int {
         if core != other { return core < other ? -1 : 1 }
         // Equal cores: a release sorts above any pre-release of it.
         return otherIsRelease ? 0 : 1
@@ -118,9 +121,9 @@ public struct SemanticVersion: Sendable, Hashable, Comparable, CustomStringConve
     /// The numbers of a plain `MAJOR.MINOR.PATCH` (optionally `v`-prefixed) text, read without allocating; nil when
     /// the text has a pre-release, build metadata, or is not a version (the caller then parses it fully).
     @inline(__always)
-    static func simpleCore(_ text: String) -> (UInt64, UInt64, UInt64)? {
-        withUTF8Bytes(text) { bytes -> (UInt64, UInt64, UInt64)? in
-            var numbers: (UInt64, UInt64, UInt64) = (0, 0, 0)
+    static func simpleCore(_ text: String) -> Core? {
+        withUTF8Bytes(text) { bytes -> Core? in
+            var numbers: Core = (0, 0, 0)
             var part = 0
             var digits = 0
             var value: UInt64 = 0
