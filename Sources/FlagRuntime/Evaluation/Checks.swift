@@ -75,6 +75,10 @@ class AttributeCheck: Check, @unchecked Sendable {
     }
 
     override func matches(_ context: EvaluationContext, _ environment: String?, _ attributes: inout AttributeReader) -> Bool {
+        if slot == AttributeReader.targetingKeySlot {
+            guard let key = context.targetingKey else { return false }
+            return test(string: key)
+        }
         guard let value = attributes.value(slot, context) else { return false }
         return test(value)
     }
@@ -82,6 +86,16 @@ class AttributeCheck: Check, @unchecked Sendable {
     /// Whether the condition holds for a present value. Subclasses read it through the pointer and keep what they do
     /// with it visible to the optimizer (no calls it cannot see into), so that no copy of it is made.
     func test(_ value: UnsafePointer<ContextValue>) -> Bool { false }
+
+    /// Whether the condition holds for a string value: how the targeting key is tested, read where it is in the
+    /// context. Conditions usual on the key (`in`, `eq`, `starts_with`) test it directly; others through `test(_:)`.
+    func test(string key: String) -> Bool {
+        withUnsafeTemporaryAllocation(of: ContextValue.self, capacity: 1) { value in
+            value.initializeElement(at: 0, to: .string(key))
+            defer { value.deinitialize() }
+            return test(UnsafePointer(value.baseAddress!))
+        }
+    }
 
     /// Lists up to this length are searched linearly instead of through a hash table.
     static let linearSearchLimit = 8
@@ -132,7 +146,11 @@ extension AttributeCheck {
 
         override func test(_ value: UnsafePointer<ContextValue>) -> Bool {
             guard case .string(let string) = value.pointee else { return false }
-            return values.contains(string) != negated
+            return test(string: string)
+        }
+
+        override func test(string key: String) -> Bool {
+            values.contains(key) != negated
         }
     }
 
@@ -149,7 +167,11 @@ extension AttributeCheck {
 
         override func test(_ value: UnsafePointer<ContextValue>) -> Bool {
             guard case .string(let string) = value.pointee else { return false }
-            return (values.linearIndex(of: string) != nil) != negated
+            return test(string: string)
+        }
+
+        override func test(string key: String) -> Bool {
+            (values.linearIndex(of: key) != nil) != negated
         }
     }
 
@@ -205,7 +227,11 @@ extension AttributeCheck {
 
         override func test(_ value: UnsafePointer<ContextValue>) -> Bool {
             guard case .string(let string) = value.pointee else { return false }
-            return ByteString.equal(string, expected) != negated
+            return test(string: string)
+        }
+
+        override func test(string key: String) -> Bool {
+            ByteString.equal(key, expected) != negated
         }
     }
 
@@ -254,7 +280,11 @@ extension AttributeCheck {
 
         override func test(_ value: UnsafePointer<ContextValue>) -> Bool {
             guard case .string(let string) = value.pointee else { return false }
-            return ByteString.hasPrefix(string, prefix)
+            return test(string: string)
+        }
+
+        override func test(string key: String) -> Bool {
+            ByteString.hasPrefix(key, prefix)
         }
     }
 

@@ -247,14 +247,12 @@ struct AttributeReader: ~Copyable {
             known = ~0
             // Stop once every slot kept here has its value.
             var missing = min(flag.attributeNames.count, Self.cachedSlots)
-            var position = attributes.startIndex
-            while position != attributes.endIndex {
-                if let slot = flag.attributeTable.index(of: attributes.keys[position]), slot < Self.cachedSlots {
-                    store(attributes.values[position], at: slot)
+            for (name, value) in attributes {
+                if let slot = flag.attributeTable.index(of: name), slot < Self.cachedSlots {
+                    store(value, at: slot)
                     missing -= 1
                     if missing == 0 { return }
                 }
-                attributes.formIndex(after: &position)
             }
         }
     }
