@@ -247,12 +247,16 @@ struct AttributeReader: ~Copyable {
             known = ~0
             // Stop once every slot kept here has its value.
             var missing = min(flag.attributeNames.count, Self.cachedSlots)
-            for (name, value) in attributes {
-                if let slot = flag.attributeTable.index(of: name), slot < Self.cachedSlots {
-                    store(value, at: slot)
+            // By position rather than by element: an element iterator copies every value, and copying one the
+            // flag does not read (a list is a retain and a release of its buffer) cost more than the walk.
+            var position = attributes.startIndex
+            while position != attributes.endIndex {
+                if let slot = flag.attributeTable.index(of: attributes.keys[position]), slot < Self.cachedSlots {
+                    store(attributes.values[position], at: slot)
                     missing -= 1
                     if missing == 0 { return }
                 }
+                attributes.formIndex(after: &position)
             }
         }
     }
