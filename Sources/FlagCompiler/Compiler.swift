@@ -90,6 +90,36 @@ public struct FlagCompiler: Sendable {
         let decoded = ConcurrentMap.map(files) { path -> (SourceFile, [Diagnostic]) in
             FlagCompiler.decodeFile(at: path, limits: limits)
         }
+        return finish(decoded, config: config, files: files, collector: collector)
+    }
+
+    /// A flag file's content that the caller has already read (from a git object, an editor buffer, a fuzzer).
+    public struct SourceText: Sendable {
+        /// The path diagnostics name.
+        public var path: String
+        /// The file's bytes.
+        public var bytes: [UInt8]
+
+        /// Creates a source text.
+        public init(path: String, bytes: [UInt8]) {
+            self.path = path
+            self.bytes = bytes
+        }
+    }
+
+    /// Validates and lowers flag files given in memory, with `config` as the project config; `options.paths`
+    /// and `options.configPath` are not used. Same diagnostics and snapshot as `compile()` on the same files.
+    public func compile(sources texts: [SourceText], config: ProjectConfig = ProjectConfig()) -> Result {
+        let limits = options.limits
+        let decoded = ConcurrentMap.map(texts) { text -> (SourceFile, [Diagnostic]) in
+            FlagCompiler.decode(text.bytes, path: text.path, limits: limits)
+        }
+        return finish(decoded, config: config, files: texts.map(\.path), collector: DiagnosticCollector())
+    }
+
+    /// Cross-file validation and lowering, shared by both entry points.
+    private func finish(_ decoded: [(SourceFile, [Diagnostic])], config: ProjectConfig, files: [String], collector: DiagnosticCollector) -> Result {
+        var collector = collector
         let sources = decoded.map(\.0)
         for (_, diagnostics) in decoded { collector.add(contentsOf: diagnostics) }
         let now = options.now ?? Int64(time(nil))
@@ -110,14 +140,20 @@ public struct FlagCompiler: Sendable {
     }
 
     static func decodeFile(at path: String, limits: InputLimits) -> (SourceFile, [Diagnostic]) {
-        var decoder = FileDecoder(file: path)
         let bytes: [UInt8]
         do {
             bytes = try FileDiscovery.read(path, limit: limits.maximumFileSize)
         } catch {
-            decoder.diagnostics.report(error.rule, at: nil, error.message)
-            return (SourceFile(path: path), decoder.diagnostics.collector.diagnostics)
+            var diagnostics = FileDiagnostics(file: path)
+            diagnostics.report(error.rule, at: nil, error.message)
+            return (SourceFile(path: path), diagnostics.collector.diagnostics)
         }
+        return decode(bytes, path: path, limits: limits)
+    }
+
+    /// Parses and decodes one file's bytes.
+    static func decode(_ bytes: [UInt8], path: String, limits: InputLimits) -> (SourceFile, [Diagnostic]) {
+        var decoder = FileDecoder(file: path)
         let root = YAMLParser(limits: limits).parse(bytes, diagnostics: &decoder.diagnostics)
         if decoder.diagnostics.collector.hasErrors && root == nil {
             return (SourceFile(path: path), decoder.diagnostics.collector.diagnostics)
