@@ -59,21 +59,22 @@ struct Compile: AsyncParsableCommand {
             Output.standardError("nothing written: fix the problems above and compile again\n")
             throw ExitCode.failure
         }
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: out, isDirectory: &isDirectory), !isDirectory.boolValue {
-            throw FlagCompiler.UsageError(description: "--out '\(out)' is a file; pass a folder for snapshot.json and snapshot.bin")
-        }
         if flagdFlagSetId != nil, flagd == nil {
             throw FlagCompiler.UsageError(description: "--flagd-flag-set-id needs --flagd FILE")
         }
+        var isDirectory: ObjCBool = false
         if let flagd, FileManager.default.fileExists(atPath: flagd, isDirectory: &isDirectory), isDirectory.boolValue {
             throw FlagCompiler.UsageError(description: "--flagd '\(flagd)' is a folder; pass the path of the file to write, for example build/flagd.json")
         }
+        if let problem = OutputFolder.problem(with: out) {
+            throw FlagCompiler.UsageError(description: "--out '\(out)': \(problem); pass a folder for snapshot.json and snapshot.bin")
+        }
         // Exported before anything is written, so that a flag flagd cannot express leaves every file as it was.
-        var flagdBytes: [UInt8]?
+        var extra: [SnapshotFile.Output] = []
         do throws(FlagdExportError) {
-            if flagd != nil {
-                flagdBytes = try FlagdExporter(flagSetID: flagdFlagSetId ?? FlagdExporter.defaultFlagSetID).bytes(for: snapshot)
+            if let flagd {
+                let bytes = try FlagdExporter(flagSetID: flagdFlagSetId ?? FlagdExporter.defaultFlagSetID).bytes(for: snapshot)
+                extra.append(SnapshotFile.Output(path: flagd, bytes: bytes))
             }
         } catch {
             for problem in error.problems {
@@ -82,21 +83,17 @@ struct Compile: AsyncParsableCommand {
             Output.standardError("nothing written: flagd cannot evaluate these rules as flagc does; fix them or compile without --flagd\n")
             throw ExitCode.failure
         }
+        // One unit: every file is written and flushed before any replaces its old version.
         let outcomes: SnapshotFile.WriteOutcomes
-        var flagdOutcome: SnapshotFile.WriteOutcome?
+        let extraOutcomes: [SnapshotFile.WriteOutcome]
         do {
-            outcomes = try SnapshotFile.write(snapshot, to: out, signer: signer)
-            if let flagd, let flagdBytes {
-                let folder = (flagd as NSString).deletingLastPathComponent
-                if !folder.isEmpty { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
-                flagdOutcome = try SnapshotFile.writeAtomically(flagdBytes, to: flagd)
-            }
+            (outcomes, extraOutcomes) = try SnapshotFile.write(snapshot, to: out, signer: signer, extra: extra)
         } catch {
-            Output.standardError("error: \(error)\n")
+            Output.standardError("error: \(error)\nnothing replaced: every output file is as it was before this compile\n")
             throw ExitCode.failure
         }
         var summary = Self.summary(outcomes, folder: out, signer: signer)
-        if let flagd, let flagdOutcome {
+        if let flagd, let flagdOutcome = extraOutcomes.first {
             summary += "; \(flagdOutcome == .written ? "wrote" : "unchanged") \(flagd) (flagd)"
         }
         Output.standardOutput("\(summary): \(snapshot.flags.count) flags, id \(snapshot.id)\n")
@@ -112,6 +109,25 @@ struct Compile: AsyncParsableCommand {
             : "\(verb(outcomes.json)) \(json), \(verb(outcomes.binary)) \(binary)"
         if let signer { text += " (signed with key \(signer.publicKey.fingerprintText))" }
         return text
+    }
+}
+
+/// Checks an output folder path before anything is compiled into it.
+enum OutputFolder {
+    /// Why `path` cannot be the output folder (it, or a folder above it, is a file), or nil.
+    static func problem(with path: String) -> String? {
+        var isDirectory: ObjCBool = false
+        var candidate = path
+        while !candidate.isEmpty, candidate != "/" {
+            if FileManager.default.fileExists(atPath: candidate, isDirectory: &isDirectory) {
+                guard isDirectory.boolValue else {
+                    return candidate == path ? "it is a file" : "'\(candidate)' is a file, so no folder can be created below it"
+                }
+                return nil
+            }
+            candidate = (candidate as NSString).deletingLastPathComponent
+        }
+        return nil
     }
 }
 

@@ -71,6 +71,9 @@ struct Eval: AsyncParsableCommand {
     @ArgumentParser.Flag(help: "Explain the result rule by rule.")
     var explain = false
 
+    /// `--trusted-key`: demand a snapshot signed by one of these keys.
+    @OptionGroup var trust: TrustOptions
+
     /// `--batch FILE`.
     @Option(help: ArgumentHelp("Evaluate the JSON requests in FILE, one per line (- for standard input).", valueName: "file"))
     var batch: String?
@@ -142,9 +145,10 @@ struct Eval: AsyncParsableCommand {
     /// `--env` naming another environment than the one a snapshot was compiled for (`compile --env`) is a usage
     /// error: that snapshot no longer holds the other environments' rules, so the answer would be wrong.
     func loadStore(clock: any FlagClock) throws -> FlagStore {
+        let verifier = try trust.verifier()
         let store: FlagStore
         do {
-            store = try FlagStore(contentsOfFile: snapshot, environment: env, clock: clock)
+            store = try FlagStore(contentsOfFile: snapshot, environment: env, clock: clock, signatureVerifier: verifier)
         } catch {
             Output.standardError("error: \(error)\n")
             throw ExitCode.failure
@@ -490,14 +494,26 @@ struct BatchEvaluator {
     /// Output is written once the buffer holds this many bytes.
     static let flushThreshold = 256 * 1024
 
+    /// The longest request line accepted, in bytes (a request is a flag key and a context: a few hundred bytes).
+    static let maximumLineLength = 1 << 20
+
     /// Evaluates every line of `path` (`-`: standard input) and writes the results to standard output.
+    ///
+    /// `path` must be a regular file (standard input may be a pipe). Each byte is scanned once, and a line
+    /// longer than `maximumLineLength` gets a PARSE_ERROR result without being kept in memory.
     func run(path: String) throws(BatchIOError) {
+        let name = path == "-" ? "standard input" : path
         let descriptor: Int32
         if path == "-" {
             descriptor = STDIN_FILENO
         } else {
-            descriptor = open(path, O_RDONLY | O_CLOEXEC)
+            descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
             guard descriptor >= 0 else { throw BatchIOError(description: "cannot read \(path): \(String(cString: strerror(errno)))") }
+            var status = stat()
+            guard fstat(descriptor, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else {
+                close(descriptor)
+                throw BatchIOError(description: "cannot read \(path): it is \(RegularFileReader.kind(of: status.st_mode)), not a regular file; pass a file, or - to read standard input (a pipe)")
+            }
         }
         defer { if descriptor != STDIN_FILENO { close(descriptor) } }
 
@@ -507,22 +523,40 @@ struct BatchEvaluator {
         var output: [UInt8] = []
         output.reserveCapacity(Self.flushThreshold * 2)
         var lineNumber = 0
+        // Bytes of `pending` already known to hold no newline; set while skipping the rest of an overlong line.
+        var scanned = 0
+        var skipping = false
         while true {
             let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
             if count < 0 {
                 if errno == EINTR { continue }
-                throw BatchIOError(description: "cannot read \(path == "-" ? "standard input" : path): \(String(cString: strerror(errno)))")
+                throw BatchIOError(description: "cannot read \(name): \(String(cString: strerror(errno)))")
             }
             if count == 0 { break }
             pending.append(contentsOf: chunk[..<count])
             var start = 0
-            while let newline = pending[start...].firstIndex(of: UInt8(ascii: "\n")) {
-                lineNumber += 1
-                evaluate(pending[start..<newline], lineNumber: lineNumber, into: &output)
+            while let newline = pending[(start + scanned)...].firstIndex(of: UInt8(ascii: "\n")) {
+                scanned = 0
+                if skipping {
+                    skipping = false
+                } else {
+                    lineNumber += 1
+                    evaluate(pending[start..<newline], lineNumber: lineNumber, into: &output)
+                }
                 start = newline + 1
                 if output.count >= Self.flushThreshold { try Self.flush(&output) }
             }
             pending.removeSubrange(..<start)
+            if skipping {
+                pending.removeAll(keepingCapacity: true)
+            } else if pending.count > Self.maximumLineLength {
+                lineNumber += 1
+                output.append(contentsOf: EvalOutput.writer.bytes(EvalOutput.parseError(line: lineNumber, message: Self.overlongMessage)))
+                output.append(UInt8(ascii: "\n"))
+                pending.removeAll(keepingCapacity: true)
+                skipping = true
+            }
+            scanned = pending.count
             try Self.flush(&output)
         }
         if !pending.isEmpty {
@@ -531,6 +565,9 @@ struct BatchEvaluator {
         }
         try Self.flush(&output)
     }
+
+    /// The PARSE_ERROR message of a line over `maximumLineLength`.
+    static let overlongMessage = "the line is longer than \(maximumLineLength) bytes; a request line holds one flag key and its context"
 
     /// Evaluates one line (without its newline) and appends its result line; blank lines add nothing.
     func evaluate(_ line: ArraySlice<UInt8>, lineNumber: Int, into output: inout [UInt8]) {

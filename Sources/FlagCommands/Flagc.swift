@@ -29,6 +29,11 @@ public struct Flagc: AsyncParsableCommand {
     public static func runAndExit(_ arguments: [String]? = nil) async -> Never {
         do {
             var command = try parseAsRoot(arguments)
+            if command is Flagc {
+                // `flagc` alone names no subcommand: a usage error, with the list of subcommands.
+                FileHandle.standardError.write(Data((helpMessage() + "\n").utf8))
+                Foundation.exit(2)
+            }
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
@@ -68,6 +73,11 @@ struct InputOptions: ParsableArguments {
 
     @Option(help: "Diagnostics format: text, json or github.")
     var format: DiagnosticFormat = .text
+
+    /// Checks `--now` while parsing, so a bad one shows the subcommand's usage.
+    func validate() throws {
+        _ = try nowSeconds()
+    }
 
     func nowSeconds() throws -> Int64? {
         guard let now else { return nil }

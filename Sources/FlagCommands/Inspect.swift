@@ -19,20 +19,13 @@ struct Inspect: AsyncParsableCommand {
     @Argument(help: "The snapshot file.")
     var snapshot: String
 
-    @Option(help: ArgumentHelp("A public key file (from `flagc keygen`) whose signatures are trusted.", valueName: "file"))
-    var trustedKey: [String] = []
+    @OptionGroup var trust: TrustOptions
 
     @Option(help: "Output format: text (a summary) or json (the whole snapshot, canonical).")
     var format: InspectFormat = .text
 
     func run() async throws {
-        let keys = try trustedKey.map { path in
-            do {
-                return try SnapshotPublicKey(contentsOfFile: path)
-            } catch {
-                throw FlagCompiler.UsageError(description: "--trusted-key \(error)")
-            }
-        }
+        let verifier = try trust.verifier()
         let bytes: [UInt8]
         let loaded: LoadedSnapshot
         do {
@@ -42,23 +35,30 @@ struct Inspect: AsyncParsableCommand {
             Output.standardError("error: \(SnapshotLoadError(path: snapshot, reason: error.reason))\n")
             throw ExitCode.failure
         }
+        // With --trusted-key, the signature is checked before anything of the snapshot is printed, in every format.
+        var verificationFailure: String?
+        if let verifier {
+            do {
+                _ = try SnapshotLoader.read(bytes: bytes, verifier: verifier)
+            } catch {
+                verificationFailure = error.reason
+            }
+        }
         if format == .json {
+            if let verificationFailure {
+                Output.standardError("error: \(snapshot): NOT VERIFIED: \(verificationFailure)\n")
+                throw ExitCode.failure
+            }
             Output.standardOutput(String(decoding: loaded.snapshot.jsonBytes(), as: UTF8.self))
             return
         }
-
-        var verificationFailed = false
         let signature: String
-        if keys.isEmpty {
-            signature = loaded.signature.map { "signed, key \($0.keyFingerprintText) (not verified: pass --trusted-key)" } ?? "unsigned"
+        if let verificationFailure {
+            signature = "NOT VERIFIED: \(verificationFailure)"
+        } else if verifier != nil {
+            signature = "signed, key \(loaded.signature?.keyFingerprintText ?? "?"), verified"
         } else {
-            do {
-                _ = try SnapshotLoader.read(bytes: bytes, verifier: Ed25519Verifier(trustedPublicKeys: keys))
-                signature = "signed, key \(loaded.signature?.keyFingerprintText ?? "?"), verified"
-            } catch {
-                verificationFailed = true
-                signature = "NOT VERIFIED: \(error.reason)"
-            }
+            signature = loaded.signature.map { "signed, key \($0.keyFingerprintText) (not verified: pass --trusted-key)" } ?? "unsigned"
         }
         let snapshot = loaded.snapshot
         let expectedID = Snapshot.contentID(environment: snapshot.environment, flags: snapshot.flags)
@@ -75,7 +75,7 @@ struct Inspect: AsyncParsableCommand {
             """
         text += Self.table(snapshot.flags)
         Output.standardOutput(text)
-        if verificationFailed || !idMatches { throw ExitCode.failure }
+        if verificationFailure != nil || !idMatches { throw ExitCode.failure }
     }
 
     /// One line per flag: key, type, enabled, variant count, rule count, default variant.

@@ -44,6 +44,9 @@ struct Watch: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The evaluation environment (default: the snapshot's).", valueName: "name"))
     var env: String?
 
+    /// `--trusted-key`: serve only snapshots signed by one of these keys.
+    @OptionGroup var trust: TrustOptions
+
     /// `--poll-interval`.
     @Option(help: ArgumentHelp("Seconds between polling checks of the file (besides inotify events).", valueName: "seconds"))
     var pollInterval: Double = 1
@@ -63,13 +66,14 @@ struct Watch: AsyncParsableCommand {
     /// Loads the snapshot, prints the start line, then one line per reload outcome until interrupted.
     func run() async throws {
         let context = try evaluationContext()
+        let verifier = try trust.verifier()
         let options = SnapshotFileWatcher.Options(
             pollInterval: .nanoseconds(Int64((pollInterval * 1e9).rounded())),
             usesFileEvents: !pollingOnly
         )
         let watcher: SnapshotFileWatcher
         do {
-            watcher = try SnapshotFileWatcher(path: snapshot, environment: env, options: options)
+            watcher = try SnapshotFileWatcher(path: snapshot, environment: env, signatureVerifier: verifier, options: options)
         } catch {
             Output.standardError("error: \(error)\n")
             throw ExitCode.failure

@@ -163,8 +163,14 @@ public struct FlagCompiler: Sendable {
     }
 
     private func loadConfig(into collector: inout DiagnosticCollector) throws(UsageError) -> ProjectConfig {
-        if let path = options.configPath, !FileManager.default.fileExists(atPath: path) {
-            throw UsageError(description: "--config '\(path)' does not exist; pass the path of a flagc.yaml")
+        if let path = options.configPath {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+                throw UsageError(description: "--config '\(path)' does not exist; pass the path of a flagc.yaml")
+            }
+            if isDirectory.boolValue {
+                throw UsageError(description: "--config '\(path)' is a folder; pass the path of the flagc.yaml file itself, for example \((path as NSString).appendingPathComponent(ProjectConfig.fileName))")
+            }
         }
         guard let path = options.configPath ?? FileDiscovery.config(for: options.paths.first ?? ".") else {
             return ProjectConfig()

@@ -1,4 +1,5 @@
 import Foundation
+import FlagRuntime
 
 /// Finds flag files and the project config on disk, and reads files with a size limit.
 enum FileDiscovery {
@@ -104,22 +105,19 @@ enum FileDiscovery {
         }
     }
 
-    /// Reads a whole file, refusing one larger than `limit` before reading it.
+    /// Reads a whole regular file, refusing one larger than `limit` (and anything but a regular file) before reading it.
     static func read(_ path: String, limit: Int) throws(ReadError) -> [UInt8] {
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            let reason = FileManager.default.fileExists(atPath: path) ? "permission denied" : "no such file"
-            throw ReadError(rule: .fileUnreadable, message: "cannot read the file (\(reason)); check the path and its permissions")
-        }
-        defer { try? handle.close() }
-        let size = (try? handle.seekToEnd()).map(Int.init) ?? 0
-        if size > limit {
-            throw ReadError(rule: .inputLimit, message: "the file is \(size) bytes, more than the limit of \(limit) bytes; split it into several files")
-        }
         do {
-            try handle.seek(toOffset: 0)
-            return [UInt8](try handle.readToEnd() ?? Data())
+            return try RegularFileReader.read(path, limit: limit).bytes
         } catch {
-            throw ReadError(rule: .fileUnreadable, message: "cannot read the file (\(error.localizedDescription)); check that it is a regular file")
+            switch error.kind {
+            case .tooLarge, .grewPastLimit:
+                throw ReadError(rule: .inputLimit, message: "\(error); split it into several files")
+            case .notRegularFile:
+                throw ReadError(rule: .fileUnreadable, message: "cannot read the file: \(error); flag files must be regular files")
+            case .missing, .permissionDenied, .system:
+                throw ReadError(rule: .fileUnreadable, message: "cannot read the file (\(error)); check the path and its permissions")
+            }
         }
     }
 }

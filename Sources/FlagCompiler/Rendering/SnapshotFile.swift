@@ -1,13 +1,19 @@
 import FlagRuntime
 import Foundation
 
-/// Writes snapshot files atomically (temporary file in the same folder, then rename) and only when their
-/// bytes change, so readers never see a half-written snapshot and unchanged builds leave files untouched.
+/// Writes a compile's output files as one unit: every file is written and flushed to a temporary file in its
+/// own folder first, and none replaces the old one unless all were written; a file whose bytes did not change
+/// is left untouched. Compiles into the same folder are serialized by an advisory lock on the folder.
+///
+/// What a reader can rely on (`docs/snapshot-json.md`, "Writing"): a file at its final name is always a whole
+/// file of one compile; after a failed compile every old file is as it was.
 public enum SnapshotFile {
     /// The name of the JSON snapshot inside the output folder.
     public static let jsonFileName = "snapshot.json"
     /// The name of the binary snapshot inside the output folder (`docs/snapshot-format.md`).
     public static let binaryFileName = "snapshot.bin"
+    /// The lock file compiles take (with `flock`) in the output folder while they write.
+    public static let lockFileName = ".flagc.lock"
 
     /// What happened to a file.
     public enum WriteOutcome: Sendable, Equatable {
@@ -25,30 +31,143 @@ public enum SnapshotFile {
         public var binary: WriteOutcome
     }
 
-    /// Writes `snapshot.json` and `snapshot.bin` into `directory`, creating the folder when needed; `signer`
-    /// signs the binary form. Both are encoded before either is written, so an encoding error writes nothing.
-    @discardableResult
-    public static func write(_ snapshot: Snapshot, to directory: String, signer: (any SnapshotSigner)? = nil) throws -> WriteOutcomes {
-        let json = snapshot.jsonBytes()
-        let binary = try snapshot.binaryBytes(signer: signer)
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let binaryOutcome = try writeAtomically(binary, to: (directory as NSString).appendingPathComponent(binaryFileName))
-        let jsonOutcome = try writeAtomically(json, to: (directory as NSString).appendingPathComponent(jsonFileName))
-        return WriteOutcomes(json: jsonOutcome, binary: binaryOutcome)
+    /// One file of a unit: where it goes, its bytes and its permissions.
+    public struct Output: Sendable {
+        /// The final path.
+        public var path: String
+        /// The whole content.
+        public var bytes: [UInt8]
+        /// The permissions of a new file (0600 for private keys), less the umask.
+        public var mode: mode_t
+
+        /// Creates an output.
+        public init(path: String, bytes: [UInt8], mode: mode_t = 0o644) {
+            self.path = path
+            self.bytes = bytes
+            self.mode = mode
+        }
     }
 
-    /// Writes bytes to `path` through a temporary file in the same folder and a rename, unless the file already holds them.
-    ///
-    /// The file gets permissions `mode` (0600 for private keys) from the moment it is created.
+    /// Writes `snapshot.json` and `snapshot.bin` into `directory` as one unit (with `extra` files, such as the
+    /// flagd export, in the same unit), creating the folder when needed; `signer` signs the binary form.
+    /// Everything is encoded before anything is written.
+    @discardableResult
+    public static func write(_ snapshot: Snapshot, to directory: String, signer: (any SnapshotSigner)? = nil, extra: [Output] = []) throws -> (WriteOutcomes, [WriteOutcome]) {
+        let json = Output(path: (directory as NSString).appendingPathComponent(jsonFileName), bytes: snapshot.jsonBytes())
+        let binary = Output(path: (directory as NSString).appendingPathComponent(binaryFileName), bytes: try snapshot.binaryBytes(signer: signer))
+        let outcomes = try writeUnit([json, binary] + extra, lockFolder: directory)
+        return (WriteOutcomes(json: outcomes[0], binary: outcomes[1]), Array(outcomes.dropFirst(2)))
+    }
+
+    /// Writes one file atomically (temporary file in the same folder, flushed, then renamed), unless it already
+    /// holds these bytes. The file gets permissions `mode` from the moment it is created.
     public static func writeAtomically(_ bytes: [UInt8], to path: String, mode: mode_t = 0o644) throws -> WriteOutcome {
-        if let existing = FileManager.default.contents(atPath: path), sameBytes(existing, bytes) {
-            return .unchanged
+        try writeUnit([Output(path: path, bytes: bytes, mode: mode)], lockFolder: nil)[0]
+    }
+
+    /// Writes `outputs` as one unit under the lock of `lockFolder` (created, with its parents, when missing).
+    ///
+    /// Under the lock: leftover temporary files of the outputs in that folder (from a killed run) are removed; every changed
+    /// output is written to `.NAME.tmp-PID` beside it and fsynced; only when all were written are they renamed
+    /// into place, then their folders are fsynced. On any failure every temporary file is removed and no
+    /// output has been replaced.
+    /// Without `lockFolder`, nothing is locked and no leftovers are removed.
+    public static func writeUnit(_ outputs: [Output], lockFolder: String?) throws -> [WriteOutcome] {
+        if let lockFolder { try createFolder(lockFolder) }
+        for output in outputs {
+            let folder = (output.path as NSString).deletingLastPathComponent
+            if !folder.isEmpty { try createFolder(folder) }
         }
-        let directory = (path as NSString).deletingLastPathComponent
-        let name = (path as NSString).lastPathComponent
-        let temporary = (directory.isEmpty ? "." : directory) + "/.\(name).tmp-\(getpid())"
-        unlink(temporary)  // a leftover would keep its old permissions; a fresh file gets `mode` (less the umask)
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL, mode)
+        let lock = try lockFolder.map { folder throws in try FolderLock(folder: folder) }
+        defer { lock?.release() }
+
+        var temporaries: [(temporary: String, output: Output)] = []
+        var outcomes: [WriteOutcome] = []
+        do {
+            for output in outputs {
+                if let lockFolder, samePath((output.path as NSString).deletingLastPathComponent, lockFolder) {
+                    removeLeftovers(of: output.path)
+                }
+                if try holds(output.path, output.bytes) {
+                    outcomes.append(.unchanged)
+                    continue
+                }
+                let temporary = temporaryPath(for: output.path)
+                try writeFlushed(output.bytes, to: temporary, mode: output.mode)
+                temporaries.append((temporary, output))
+                outcomes.append(.written)
+            }
+        } catch {
+            for (temporary, _) in temporaries { unlink(temporary) }
+            throw error
+        }
+        for (index, (temporary, output)) in temporaries.enumerated() where rename(temporary, output.path) != 0 {
+            let reason = String(cString: strerror(errno))
+            for (later, _) in temporaries[index...] { unlink(later) }
+            throw WriteError(path: output.path, reason: reason)
+        }
+        var folders: [String] = []
+        for (_, output) in temporaries {
+            let folder = (output.path as NSString).deletingLastPathComponent
+            if !folders.contains(folder) { folders.append(folder) }
+        }
+        for folder in folders { syncFolder(folder.isEmpty ? "." : folder) }
+        return outcomes
+    }
+
+    /// Whether two folder paths name the same folder as written (`build`, `build/`, `./build`).
+    static func samePath(_ lhs: String, _ rhs: String) -> Bool {
+        func normal(_ path: String) -> String {
+            let standard = (path as NSString).standardizingPath
+            return standard.isEmpty ? "." : standard
+        }
+        return normal(lhs) == normal(rhs)
+    }
+
+    /// `.NAME.tmp-PID` in the folder of `path`.
+    static func temporaryPath(for path: String) -> String {
+        let folder = (path as NSString).deletingLastPathComponent
+        return (folder.isEmpty ? "." : folder) + "/" + temporaryPrefix(for: path) + String(getpid())
+    }
+
+    /// `.NAME.tmp-`: what every temporary file of `path` starts with.
+    static func temporaryPrefix(for path: String) -> String {
+        ".\((path as NSString).lastPathComponent).tmp-"
+    }
+
+    /// Removes temporary files of `path` that a killed run left behind (called under the folder's lock, so no
+    /// other compile is writing them).
+    static func removeLeftovers(of path: String) {
+        let folder = (path as NSString).deletingLastPathComponent
+        let prefix = temporaryPrefix(for: path)
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: folder.isEmpty ? "." : folder) else { return }
+        for entry in entries where entry.hasPrefix(prefix) {
+            unlink((folder.isEmpty ? "." : folder) + "/" + entry)
+        }
+    }
+
+    /// Whether `path` is a regular file holding exactly `bytes`; throws when `path` is a folder (a rename
+    /// could not replace it, so the unit would fail half-way).
+    static func holds(_ path: String, _ bytes: [UInt8]) throws -> Bool {
+        do {
+            let existing = try RegularFileReader.read(path, limit: bytes.count).bytes
+            guard existing.count == bytes.count else { return false }
+            return bytes.isEmpty || existing.withUnsafeBytes { old in
+                bytes.withUnsafeBytes { new in memcmp(old.baseAddress!, new.baseAddress!, new.count) == 0 }
+            }
+        } catch {
+            switch error.kind {
+            case .notRegularFile(let what):
+                throw WriteError(path: path, reason: "it is \(what); remove it or choose another path")
+            case .missing, .tooLarge, .grewPastLimit, .permissionDenied, .system:
+                return false
+            }
+        }
+    }
+
+    /// Creates `bytes` at the new path `temporary` and flushes it to disk.
+    static func writeFlushed(_ bytes: [UInt8], to temporary: String, mode: mode_t) throws {
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
         guard descriptor >= 0 else { throw WriteError(path: temporary, reason: String(cString: strerror(errno))) }
         var failure: String?
         bytes.withUnsafeBytes { buffer in
@@ -64,22 +183,65 @@ public enum SnapshotFile {
             }
         }
         if failure == nil, fsync(descriptor) != 0 { failure = String(cString: strerror(errno)) }
-        close(descriptor)
-        if failure == nil, rename(temporary, path) != 0 { failure = String(cString: strerror(errno)) }
+        if close(descriptor) != 0, failure == nil { failure = String(cString: strerror(errno)) }
         if let failure {
             unlink(temporary)
-            throw WriteError(path: path, reason: failure)
+            throw WriteError(path: temporary, reason: failure)
         }
-        return .written
     }
 
-    /// Whether `data` holds exactly `bytes`. `Data.elementsEqual` walks Data's iterator a byte at a time
-    /// (about 10 % of a 10,000-flag compile), so this compares the lengths and then the memory.
-    private static func sameBytes(_ data: Data, _ bytes: [UInt8]) -> Bool {
-        guard data.count == bytes.count else { return false }
-        guard !bytes.isEmpty else { return true }
-        return data.withUnsafeBytes { old in
-            bytes.withUnsafeBytes { new in memcmp(old.baseAddress!, new.baseAddress!, new.count) == 0 }
+    /// Flushes a folder's entries (the renames) to disk; best effort, as some file systems refuse it.
+    static func syncFolder(_ folder: String) {
+        let descriptor = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard descriptor >= 0 else { return }
+        fsync(descriptor)
+        close(descriptor)
+    }
+
+    /// `mkdir -p`, with an error that names the part of the path that is not a folder.
+    static func createFolder(_ path: String) throws {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
+            guard isDirectory.boolValue else { throw WriteError(path: path, reason: "it is a file, not a folder; choose another output folder") }
+            return
+        }
+        var ancestor = (path as NSString).deletingLastPathComponent
+        while !ancestor.isEmpty, ancestor != "/" {
+            if FileManager.default.fileExists(atPath: ancestor, isDirectory: &isDirectory) {
+                guard isDirectory.boolValue else {
+                    throw WriteError(path: path, reason: "'\(ancestor)' is a file, not a folder; choose another output folder")
+                }
+                break
+            }
+            ancestor = (ancestor as NSString).deletingLastPathComponent
+        }
+        do {
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        } catch {
+            throw WriteError(path: path, reason: "cannot create the folder (\(String(cString: strerror(errno)))); check the path and its permissions")
+        }
+    }
+
+    /// An exclusive `flock` on `FOLDER/.flagc.lock`, held while a unit is written.
+    struct FolderLock {
+        let descriptor: Int32
+
+        init(folder: String) throws {
+            let path = (folder as NSString).appendingPathComponent(SnapshotFile.lockFileName)
+            descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+            guard descriptor >= 0 else { throw WriteError(path: path, reason: String(cString: strerror(errno))) }
+            while flock(descriptor, LOCK_EX) != 0 {
+                guard errno == EINTR else {
+                    let reason = String(cString: strerror(errno))
+                    close(descriptor)
+                    throw WriteError(path: path, reason: "cannot lock the output folder: \(reason)")
+                }
+            }
+        }
+
+        func release() {
+            flock(descriptor, LOCK_UN)
+            close(descriptor)
         }
     }
 

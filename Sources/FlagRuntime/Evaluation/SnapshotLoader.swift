@@ -155,51 +155,12 @@ public enum SnapshotLoader {
         return try result.get()
     }
 
-    /// Reads a whole file with POSIX calls (the runtime does not depend on Foundation).
+    /// Reads a whole regular file of at most `limit` bytes (`RegularFileReader`).
     package static func readFile(_ path: String, limit: Int) throws(SnapshotLoadError) -> [UInt8] {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw SnapshotLoadError(path: path, reason: String(cString: strerror(errno))) }
-        defer { close(descriptor) }
-        var status = stat()
-        guard fstat(descriptor, &status) == 0 else { throw SnapshotLoadError(path: path, reason: String(cString: strerror(errno))) }
-        guard (status.st_mode & S_IFMT) == S_IFREG else { throw SnapshotLoadError(path: path, reason: "not a regular file") }
-        guard Int(status.st_size) <= limit else {
-            throw SnapshotLoadError(path: path, reason: "the file is \(status.st_size) bytes, more than the limit of \(limit)")
+        do {
+            return try RegularFileReader.read(path, limit: limit).bytes
+        } catch {
+            throw SnapshotLoadError(path: path, reason: error.description)
         }
-        // Read straight into the array (one byte more than expected, to notice a file that grew), then finish
-        // in chunks if it did grow.
-        var failure: Int32 = 0
-        var bytes = [UInt8](unsafeUninitializedCapacity: Int(status.st_size) + 1) { buffer, initialized in
-            initialized = 0
-            while initialized < buffer.count {
-                let count = systemRead(descriptor, buffer.baseAddress! + initialized, buffer.count - initialized)
-                if count < 0 {
-                    if errno == EINTR { continue }
-                    failure = errno
-                    return
-                }
-                if count == 0 { return }
-                initialized += count
-            }
-        }
-        if failure != 0 { throw SnapshotLoadError(path: path, reason: String(cString: strerror(failure))) }
-        guard bytes.count > Int(status.st_size) else { return bytes }
-        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
-        while true {
-            let count = buffer.withUnsafeMutableBytes { systemRead(descriptor, $0.baseAddress, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw SnapshotLoadError(path: path, reason: String(cString: strerror(errno)))
-            }
-            if count == 0 { break }
-            bytes.append(contentsOf: buffer[..<count])
-            if bytes.count > limit { throw SnapshotLoadError(path: path, reason: "the file grew past the limit of \(limit) bytes while being read") }
-        }
-        return bytes
     }
-}
-
-/// POSIX `read`, under a name `SnapshotLoader.read(…)` does not shadow.
-private func systemRead(_ descriptor: Int32, _ buffer: UnsafeMutableRawPointer?, _ count: Int) -> Int {
-    read(descriptor, buffer, count)
 }

@@ -60,40 +60,20 @@ public struct LocalSnapshotFileSystem: SnapshotFileSystem {
     /// Opens the file once, checks it is a regular file within `limit`, reads it to the end and reports the
     /// identity of the open file after reading (so a write during the read shows up as a newer identity).
     public func contents(ofFileAt path: String, limit: Int) throws(SnapshotLoadError) -> (bytes: [UInt8], identity: SnapshotFileIdentity) {
-        func failure(_ reason: String) -> SnapshotLoadError { SnapshotLoadError(path: path, reason: reason) }
         let resolved = Self.resolve(path) ?? path
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
-        guard descriptor >= 0 else { throw failure(Self.describe(errno)) }
-        defer { close(descriptor) }
-        var status = stat()
-        guard fstat(descriptor, &status) == 0 else { throw failure(Self.describe(errno)) }
-        switch status.st_mode & S_IFMT {
-        case S_IFREG: break
-        case S_IFDIR: throw failure("it is a directory, not a snapshot file")
-        default: throw failure("it is not a regular file")
-        }
-        guard Int(status.st_size) <= limit else {
-            throw failure("the file is \(status.st_size) bytes, more than the limit of \(limit)")
-        }
-        var bytes = [UInt8](repeating: 0, count: Int(status.st_size) + 1)
-        var count = 0
-        while true {
-            if count == bytes.count {
-                guard bytes.count <= limit else { throw failure("the file grew past the limit of \(limit) bytes while being read") }
-                bytes.append(contentsOf: repeatElement(0, count: max(64 * 1024, bytes.count)))
+        do {
+            let (bytes, status) = try RegularFileReader.read(path, limit: limit)
+            return (bytes, Self.identity(status, resolvedPath: resolved))
+        } catch {
+            let reason: String
+            switch error.kind {
+            case .missing: reason = Self.describe(ENOENT)
+            case .permissionDenied: reason = Self.describe(EACCES)
+            case .notRegularFile("a folder"): reason = "it is a directory, not a snapshot file"
+            default: reason = error.description
             }
-            let got = bytes.withUnsafeMutableBytes { read(descriptor, $0.baseAddress! + count, $0.count - count) }
-            if got < 0 {
-                if errno == EINTR { continue }
-                throw failure(Self.describe(errno))
-            }
-            if got == 0 { break }
-            count += got
+            throw SnapshotLoadError(path: path, reason: reason)
         }
-        bytes.removeSubrange(count...)
-        guard count <= limit else { throw failure("the file grew past the limit of \(limit) bytes while being read") }
-        guard fstat(descriptor, &status) == 0 else { throw failure(Self.describe(errno)) }
-        return (bytes, Self.identity(status, resolvedPath: resolved))
     }
 
     static func identity(_ status: stat, resolvedPath: String) -> SnapshotFileIdentity {
