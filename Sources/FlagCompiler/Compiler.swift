@@ -80,9 +80,11 @@ public struct FlagCompiler: Sendable {
 
     /// Validates and, when there is no error, lowers the flag files to a snapshot.
     public func compile() throws(UsageError) -> Result {
-        let files = try FileDiscovery.flagFiles(in: options.paths)
         var collector = DiagnosticCollector()
         let config = try loadConfig(into: &collector)
+        let found = try FileDiscovery.flagFiles(in: options.paths, followOutsideLinks: config.followsOutsideLinks)
+        collector.add(contentsOf: found.problems)
+        let files = found.files
         if let environment = options.environment, !config.environments.isEmpty, !config.environments.contains(environment) {
             throw UsageError(description: "--env '\(environment)' is not one of the environments declared in \(config.path ?? ProjectConfig.fileName): \(config.environments.joined(separator: ", "))")
         }

@@ -9,10 +9,23 @@ enum FileDiscovery {
         var message: String
     }
 
+    /// What discovery found: the flag files, sorted, and the paths it could not follow, as diagnostics.
+    struct Found {
+        /// Every flag file, sorted by path bytes.
+        var files: [String]
+        /// Unreadable folders, dangling links and refused links (`file-unreadable`, `symlink-outside`).
+        var problems: [Diagnostic]
+    }
+
     /// Every `*.yaml` / `*.yml` file under the given files or folders, any depth, sorted; project configs
     /// (`flagc.yaml`) and hidden files and folders are skipped, and each real folder is read once.
-    static func flagFiles(in paths: [String]) throws(FlagCompiler.UsageError) -> [String] {
+    ///
+    /// Nothing is skipped silently: a folder that cannot be listed and a dangling symbolic link are
+    /// `file-unreadable` errors, and a symbolic link leading outside the folder given on the command line is a
+    /// `symlink-outside` error (and not followed) unless `followOutsideLinks` is set (`symlinks: follow`).
+    static func flagFiles(in paths: [String], followOutsideLinks: Bool = false) throws(FlagCompiler.UsageError) -> Found {
         var files: [String] = []
+        var problems: [Diagnostic] = []
         let manager = FileManager.default
         for path in paths {
             var isDirectory: ObjCBool = false
@@ -23,33 +36,95 @@ enum FileDiscovery {
                 files.append(path)
                 continue
             }
-            var found: [String] = []
-            var visited = Set<String>()
-            collect(in: path, visited: &visited, into: &found)
-            if found.isEmpty {
+            var walk = Walk(root: realPath(path) ?? path, followOutsideLinks: followOutsideLinks)
+            walk.collect(in: path)
+            if walk.files.isEmpty, walk.problems.isEmpty {
                 throw FlagCompiler.UsageError(description: "'\(path)' holds no flag files (*.yaml, *.yml)")
             }
-            files += found
+            files += walk.files
+            problems += walk.problems
         }
         var seen = Set<String>()
-        return files.filter { seen.insert($0).inserted }.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        return Found(
+            files: files.filter { seen.insert($0).inserted }.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) },
+            problems: problems
+        )
     }
 
-    private static func collect(in directory: String, visited: inout Set<String>, into files: inout [String]) {
-        // Symbolic links may lead back up the tree: visit each real folder once.
-        let real = URL(fileURLWithPath: directory).resolvingSymlinksInPath().path
-        guard visited.insert(real).inserted else { return }
-        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
-        for entry in entries.sorted() where !entry.hasPrefix(".") {
-            let path = directory.hasSuffix("/") ? directory + entry : directory + "/" + entry
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { continue }
-            if isDirectory.boolValue {
-                collect(in: path, visited: &visited, into: &files)
-            } else if entry.hasSuffix(".yaml") || entry.hasSuffix(".yml"), entry != ProjectConfig.fileName {
-                files.append(path)
+    /// One recursive walk below a folder given on the command line.
+    private struct Walk {
+        /// The real path of that folder: links must stay below it.
+        let root: String
+        let followOutsideLinks: Bool
+        var visited = Set<String>()
+        var files: [String] = []
+        var problems: [Diagnostic] = []
+
+        init(root: String, followOutsideLinks: Bool) {
+            self.root = root
+            self.followOutsideLinks = followOutsideLinks
+        }
+
+        mutating func collect(in directory: String) {
+            // Symbolic links may lead back up the tree: visit each real folder once.
+            guard visited.insert(realPath(directory) ?? directory).inserted else { return }
+            let entries: [String]
+            do {
+                entries = try FileManager.default.contentsOfDirectory(atPath: directory)
+            } catch {
+                let reason = access(directory, R_OK | X_OK) == 0 ? "it cannot be listed" : "permission denied"
+                problems.append(Diagnostic(.fileUnreadable, file: directory, at: nil, "cannot read the folder (\(reason)), so its flag files would be left out; fix its permissions or remove it"))
+                return
+            }
+            for entry in entries.sorted() where !entry.hasPrefix(".") {
+                let path = directory.hasSuffix("/") ? directory + entry : directory + "/" + entry
+                let isFlagFileName = (entry.hasSuffix(".yaml") || entry.hasSuffix(".yml")) && entry != ProjectConfig.fileName
+                var link = stat()
+                guard lstat(path, &link) == 0 else { continue }
+                var target = link
+                if (link.st_mode & S_IFMT) == S_IFLNK {
+                    guard stat(path, &target) == 0 else {
+                        // A dangling link named like a flag file, or like a folder, was meant to hold flags.
+                        if isFlagFileName || !entry.contains(".") {
+                            let destination = linkDestination(path).map { " to '\($0)'" } ?? ""
+                            problems.append(Diagnostic(.fileUnreadable, file: path, at: nil, "the symbolic link\(destination) leads nowhere, so what it names would be left out; fix the link or remove it"))
+                        }
+                        continue
+                    }
+                    let isFolder = (target.st_mode & S_IFMT) == S_IFDIR
+                    guard isFolder || isFlagFileName else { continue }
+                    if !followOutsideLinks, let real = realPath(path), !FileDiscovery.isInside(real, root) {
+                        problems.append(Diagnostic(.symlinkOutside, file: path, at: nil, "the symbolic link leads outside the folder being validated (to '\(real)'), so it is not read; move the \(isFolder ? "folder" : "file") inside, or set 'symlinks: follow' in flagc.yaml"))
+                        continue
+                    }
+                }
+                if (target.st_mode & S_IFMT) == S_IFDIR {
+                    collect(in: path)
+                } else if isFlagFileName {
+                    files.append(path)
+                }
             }
         }
+    }
+
+    /// Whether the real path `path` is `root` or below it.
+    static func isInside(_ path: String, _ root: String) -> Bool {
+        path == root || path.hasPrefix(root.hasSuffix("/") ? root : root + "/")
+    }
+
+    /// `realpath(path)`, or nil when some part of it does not exist.
+    static func realPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+
+    /// What a symbolic link says (`readlink`), for messages.
+    static func linkDestination(_ path: String) -> String? {
+        var buffer = [CChar](repeating: 0, count: 4096)
+        let count = readlink(path, &buffer, buffer.count - 1)
+        guard count >= 0 else { return nil }
+        return String(decoding: buffer[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     /// The project config for a run: the nearest `flagc.yaml` at or above `path` (stopping at a repository

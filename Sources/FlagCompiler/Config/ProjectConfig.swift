@@ -6,6 +6,7 @@
 ///   example: billing.invoice_auto_generate
 /// require: [description, owner]
 /// environments: [development, staging, production]
+/// symlinks: inside        # or follow: symbolic links may lead outside the flag folder
 /// ```
 public struct ProjectConfig: Sendable {
     /// The file name of the project config inside a flags folder.
@@ -23,6 +24,8 @@ public struct ProjectConfig: Sendable {
     public var required: [String]
     /// When non-empty, the only environment names allowed anywhere.
     public var environments: [String]
+    /// Whether symbolic links in a flag folder may lead outside it (`symlinks: follow`; default `inside`).
+    public var followsOutsideLinks: Bool
     /// Where the config came from, when it was read from a file.
     public var path: String?
 
@@ -34,6 +37,7 @@ public struct ProjectConfig: Sendable {
         self.namingExample = "billing.invoice_auto_generate"
         self.required = ["description", "owner"]
         self.environments = []
+        self.followsOutsideLinks = false
         self.keyPattern = KeyPattern(ProjectConfig.defaultNamingPattern)!
     }
 
@@ -60,7 +64,7 @@ extension ProjectConfig {
         guard let root = YAMLParser(limits: limits).parse(bytes, diagnostics: &diagnostics) else {
             return (config, diagnostics.collector.diagnostics)
         }
-        guard let fields = diagnostics.fields(of: root, allowed: ["naming", "require", "environments"], in: "flagc.yaml") else {
+        guard let fields = diagnostics.fields(of: root, allowed: ["naming", "require", "environments", "symlinks"], in: "flagc.yaml") else {
             return (config, diagnostics.collector.diagnostics)
         }
         if let naming = fields["naming"], let namingFields = diagnostics.fields(of: naming.value, allowed: ["pattern", "example"], in: "'naming'") {
@@ -91,6 +95,14 @@ extension ProjectConfig {
         }
         if let environments = fields["environments"], let names = diagnostics.list(environments.value, "'environments'", allowEmpty: true) {
             config.environments = names.compactMap { diagnostics.name($0, "an entry of 'environments'") }
+        }
+        if let symlinks = fields["symlinks"], let text = diagnostics.text(symlinks.value, "'symlinks'") {
+            switch text {
+            case "inside": config.followsOutsideLinks = false
+            case "follow": config.followsOutsideLinks = true
+            default:
+                diagnostics.report(.configInvalid, at: symlinks.value.location, "'symlinks' is '\(text)'; write 'inside' (links must stay inside the flag folder, the default) or 'follow' (links may lead anywhere)")
+            }
         }
         return (config, diagnostics.collector.diagnostics)
     }

@@ -22,8 +22,10 @@ public enum RuleID: String, Sendable, Hashable, CaseIterable, Comparable {
     case yamlAmbiguousNumber = "yaml-ambiguous-number"
     /// The file is too large, too deeply nested, or has too long a list.
     case inputLimit = "input-limit"
-    /// The file could not be read.
+    /// A file or folder could not be read (or a symbolic link leads nowhere).
     case fileUnreadable = "file-unreadable"
+    /// A symbolic link in a flag folder leads outside it.
+    case symlinkOutside = "symlink-outside"
     /// A flag file holds no flags and no segments.
     case emptyFile = "empty-file"
 
