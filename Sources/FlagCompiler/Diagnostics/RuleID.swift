@@ -20,6 +20,8 @@ public enum RuleID: String, Sendable, Hashable, CaseIterable, Comparable {
     case yamlAmbiguousBoolean = "yaml-ambiguous-boolean"
     /// An unquoted number with a leading zero, which YAML 1.1 reads as octal.
     case yamlAmbiguousNumber = "yaml-ambiguous-number"
+    /// An unquoted number no flag value holds exactly: beyond 64-bit integers or doubles, `.inf`, `.nan`.
+    case numberOutOfRange = "number-out-of-range"
     /// The file is too large, too deeply nested, or has too long a list.
     case inputLimit = "input-limit"
     /// A file or folder could not be read (or a symbolic link leads nowhere).

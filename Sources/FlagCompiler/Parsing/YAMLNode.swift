@@ -115,6 +115,32 @@ enum ResolvedScalar: Sendable, Equatable {
         }
     }
 
+    /// Why a plain scalar that YAML reads as a number cannot be kept exactly as a flag value, or nil: an
+    /// integer beyond 64 bits (it would become an approximate number), YAML's `.inf` and `.nan` (no flag value
+    /// or JSON number holds them), or a float beyond the double range.
+    static func unrepresentableNumber(_ text: String) -> String? {
+        guard let first = text.utf8.first, first == UInt8(ascii: "-") || first == UInt8(ascii: "+") || first == UInt8(ascii: ".") || (first >= 48 && first <= 57) else {
+            return nil
+        }
+        let unsigned = first == UInt8(ascii: "-") || first == UInt8(ascii: "+") ? text.dropFirst() : Substring(text)
+        switch unsigned {
+        case ".inf", ".Inf", ".INF":
+            return "'\(text)' is YAML's infinity, which no flag value or JSON number can hold; quote it ('\(text)') if you mean the text, or write a finite number"
+        case ".nan", ".NaN", ".NAN" where unsigned.count == text.count:
+            return "'\(text)' is YAML's not-a-number, which no flag value or JSON number can hold; quote it ('\(text)') if you mean the text, or write a number"
+        default:
+            break
+        }
+        switch number(text) {
+        case .float(let value)? where unsigned.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }):
+            return "the integer \(text) does not fit in 64 bits (\(Int64.min) … \(Int64.max)) and would become the approximate number \(value); quote it to keep it as text, or use a smaller number"
+        case nil where Double(text)?.isInfinite == true:
+            return "the number \(text) is beyond the range of a 64-bit floating-point number; quote it to keep it as text, or use a smaller number"
+        default:
+            return nil
+        }
+    }
+
     /// Decimal integers and floats of the core schema; `.inf` and `.nan` stay strings (flag values must be finite).
     private static func number(_ text: String) -> ResolvedScalar? {
         guard let first = text.utf8.first else { return nil }

@@ -161,7 +161,11 @@ private struct TreeBuilder {
             let scalar = event.data.scalar
             checkAnchorAndTag(anchor: scalar.anchor, tag: scalar.tag, at: location, diagnostics: &diagnostics)
             let text = String(decoding: UnsafeBufferPointer(start: scalar.value, count: scalar.length), as: UTF8.self)
-            let node = YAMLNode(content: .scalar(YAMLScalar(value: text, isPlain: scalar.style == YAML_PLAIN_SCALAR_STYLE)), location: location)
+            let isPlain = scalar.style == YAML_PLAIN_SCALAR_STYLE
+            if isPlain, let problem = ResolvedScalar.unrepresentableNumber(text) {
+                diagnostics.report(.numberOutOfRange, at: location, problem)
+            }
+            let node = YAMLNode(content: .scalar(YAMLScalar(value: text, isPlain: isPlain)), location: location)
             add(node, diagnostics: &diagnostics)
         case YAML_ALIAS_EVENT:
             let name = event.data.alias.anchor.map { String(cString: $0) } ?? ""

@@ -150,7 +150,13 @@ struct FileDecoder {
     private mutating func decodeExpiry(_ node: YAMLNode) -> Int64? {
         if let scalar = node.scalar, case .string(let text) = scalar.resolved {
             if let midnight = Timestamp.parseDate(text) { return midnight + 86_400 }
-            if let instant = Timestamp.parseDateTime(text) { return instant }
+            if let instant = Timestamp.parseDateTime(text) {
+                guard !Timestamp.isLeapSecond(text) else {
+                    diagnostics.report(.invalidTimestamp, at: node.location, "'\(text)' in 'expires' has second 60 (a leap second), which Unix time cannot hold and flagc would read as :59; write :59 instead")
+                    return nil
+                }
+                return instant
+            }
             diagnostics.report(.invalidTimestamp, at: node.location, "'\(text)' in 'expires' is not a date; write it as YYYY-MM-DD, for example 2027-06-30")
             return nil
         }

@@ -163,6 +163,10 @@ extension FileDiagnostics {
             report(.invalidTimestamp, at: node.location, "'\(text)' in \(what()) is not an RFC 3339 timestamp; \(hint)")
             return nil
         }
+        if Timestamp.isLeapSecond(text) {
+            report(.invalidTimestamp, at: node.location, "'\(text)' in \(what()) has second 60 (a leap second), which Unix time cannot hold and flagc would read as :59; write :59 instead")
+            return nil
+        }
         return Located(value: seconds, location: node.location)
     }
 

@@ -38,6 +38,13 @@ public enum Timestamp {
         return days * 86_400 + hour * 3600 + minute * 60 + min(second, 59) - offset
     }
 
+    /// Whether an RFC 3339 timestamp that `parseDateTime` accepts names second 60 (a leap second, which
+    /// `parseDateTime` reads as second 59). Flag files refuse it; contexts keep the documented reading.
+    package static func isLeapSecond(_ text: String) -> Bool {
+        let bytes = Array(text.utf8.prefix(19))
+        return bytes.count == 19 && bytes[17] == UInt8(ascii: "6") && bytes[18] == UInt8(ascii: "0")
+    }
+
     /// Parses a calendar date `YYYY-MM-DD` to the Unix seconds of its midnight, UTC.
     public static func parseDate(_ text: String) -> Int64? {
         let bytes = Array(text.utf8)
