@@ -51,11 +51,11 @@ struct Compile: AsyncParsableCommand {
             paths: input.paths, configPath: input.config, environment: env, revision: revision, now: try input.nowSeconds()
         ))
         let result = try compiler.compile()
-        if !result.diagnostics.isEmpty || input.format != .text {
+        if !result.diagnostics.isEmpty || result.suppressed.count > 0 || input.format != .text {
             let formatter = DiagnosticFormatter(format: input.format, colour: Output.colourAllowed(fileDescriptor: STDERR_FILENO))
-            Output.standardError(formatter.report(result.diagnostics, fileCount: result.files.count))
+            Output.standardError(formatter.report(result.diagnostics, suppressed: result.suppressed, fileCount: result.files.count))
         }
-        guard !input.fails(result.diagnostics), let snapshot = result.snapshot else {
+        guard !result.fails(strict: input.strict), let snapshot = result.snapshot else {
             Output.standardError("nothing written: fix the problems above and compile again\n")
             throw ExitCode.failure
         }

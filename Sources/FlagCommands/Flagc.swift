@@ -87,10 +87,6 @@ struct InputOptions: ParsableArguments {
         return seconds
     }
 
-    /// Whether the run fails: an error, or with --strict any diagnostic.
-    func fails(_ diagnostics: [Diagnostic]) -> Bool {
-        strict ? !diagnostics.isEmpty : diagnostics.contains { $0.severity == .error }
-    }
 }
 
 extension DiagnosticFormat: ExpressibleByArgument {}

@@ -15,7 +15,7 @@ struct Validate: AsyncParsableCommand {
         let compiler = FlagCompiler(options: .init(paths: input.paths, configPath: input.config, now: try input.nowSeconds()))
         let result = try compiler.compile()
         let formatter = DiagnosticFormatter(format: input.format, colour: Output.colourAllowed(fileDescriptor: STDOUT_FILENO))
-        Output.standardOutput(formatter.report(result.diagnostics, fileCount: result.files.count))
-        if input.fails(result.diagnostics) { throw ExitCode.failure }
+        Output.standardOutput(formatter.report(result.diagnostics, suppressed: result.suppressed, fileCount: result.files.count))
+        if result.fails(strict: input.strict) { throw ExitCode.failure }
     }
 }

@@ -46,8 +46,11 @@ public struct FlagCompiler: Sendable {
 
     /// What a run produced.
     public struct Result: Sendable {
-        /// Every problem found, in reporting order.
+        /// The problems found, in reporting order: at most `DiagnosticCollector.perFileLimit` of a file and
+        /// `perRunLimit` of the run.
         public var diagnostics: [Diagnostic]
+        /// The problems counted beyond those limits.
+        public var suppressed: SuppressedDiagnostics
         /// The snapshot, when there was no error.
         public var snapshot: Snapshot?
         /// The flag files read.
@@ -56,7 +59,12 @@ public struct FlagCompiler: Sendable {
         public var config: ProjectConfig
 
         /// Whether an error (not only warnings) was found.
-        public var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
+        public var hasErrors: Bool { suppressed.errors > 0 || diagnostics.contains { $0.severity == .error } }
+
+        /// Whether the run fails: an error, or with `strict` any diagnostic (suppressed ones included).
+        public func fails(strict: Bool) -> Bool {
+            strict ? !diagnostics.isEmpty || suppressed.count > 0 : hasErrors
+        }
     }
 
     /// A problem with the invocation rather than the flag files (exit status 2).
@@ -89,7 +97,7 @@ public struct FlagCompiler: Sendable {
             throw UsageError(description: "--env '\(environment)' is not one of the environments declared in \(config.path ?? ProjectConfig.fileName): \(config.environments.joined(separator: ", "))")
         }
         let limits = options.limits
-        let decoded = ConcurrentMap.map(files) { path -> (SourceFile, [Diagnostic]) in
+        let decoded = ConcurrentMap.map(files) { path -> (SourceFile, DiagnosticCollector) in
             FlagCompiler.decodeFile(at: path, limits: limits)
         }
         return finish(decoded, config: config, files: files, collector: collector)
@@ -113,17 +121,17 @@ public struct FlagCompiler: Sendable {
     /// and `options.configPath` are not used. Same diagnostics and snapshot as `compile()` on the same files.
     public func compile(sources texts: [SourceText], config: ProjectConfig = ProjectConfig()) -> Result {
         let limits = options.limits
-        let decoded = ConcurrentMap.map(texts) { text -> (SourceFile, [Diagnostic]) in
+        let decoded = ConcurrentMap.map(texts) { text -> (SourceFile, DiagnosticCollector) in
             FlagCompiler.decode(text.bytes, path: text.path, limits: limits)
         }
         return finish(decoded, config: config, files: texts.map(\.path), collector: DiagnosticCollector())
     }
 
     /// Cross-file validation and lowering, shared by both entry points.
-    private func finish(_ decoded: [(SourceFile, [Diagnostic])], config: ProjectConfig, files: [String], collector: DiagnosticCollector) -> Result {
+    private func finish(_ decoded: [(SourceFile, DiagnosticCollector)], config: ProjectConfig, files: [String], collector: DiagnosticCollector) -> Result {
         var collector = collector
         let sources = decoded.map(\.0)
-        for (_, diagnostics) in decoded { collector.add(contentsOf: diagnostics) }
+        for (_, diagnostics) in decoded { collector.add(diagnostics) }
         let now = options.now ?? Int64(time(nil))
         collector.add(contentsOf: ProjectValidator(config: config, now: now).validate(sources))
 
@@ -138,30 +146,37 @@ public struct FlagCompiler: Sendable {
                 flags: sorted
             )
         }
-        return Result(diagnostics: collector.sorted, snapshot: snapshot, files: files, config: config)
+        // The run keeps the first diagnostics in reporting order; the rest are counted by rule.
+        var suppressed = collector.suppressed
+        var shown = collector.sorted
+        if shown.count > DiagnosticCollector.perRunLimit {
+            for diagnostic in shown[DiagnosticCollector.perRunLimit...] { suppressed.add(diagnostic) }
+            shown.removeSubrange(DiagnosticCollector.perRunLimit...)
+        }
+        return Result(diagnostics: shown, suppressed: suppressed, snapshot: snapshot, files: files, config: config)
     }
 
-    static func decodeFile(at path: String, limits: InputLimits) -> (SourceFile, [Diagnostic]) {
+    static func decodeFile(at path: String, limits: InputLimits) -> (SourceFile, DiagnosticCollector) {
         let bytes: [UInt8]
         do {
             bytes = try FileDiscovery.read(path, limit: limits.maximumFileSize)
         } catch {
             var diagnostics = FileDiagnostics(file: path)
             diagnostics.report(error.rule, at: nil, error.message)
-            return (SourceFile(path: path), diagnostics.collector.diagnostics)
+            return (SourceFile(path: path), diagnostics.collector)
         }
         return decode(bytes, path: path, limits: limits)
     }
 
     /// Parses and decodes one file's bytes.
-    static func decode(_ bytes: [UInt8], path: String, limits: InputLimits) -> (SourceFile, [Diagnostic]) {
+    static func decode(_ bytes: [UInt8], path: String, limits: InputLimits) -> (SourceFile, DiagnosticCollector) {
         var decoder = FileDecoder(file: path)
         let root = YAMLParser(limits: limits).parse(bytes, diagnostics: &decoder.diagnostics)
         if decoder.diagnostics.collector.hasErrors && root == nil {
-            return (SourceFile(path: path), decoder.diagnostics.collector.diagnostics)
+            return (SourceFile(path: path), decoder.diagnostics.collector)
         }
         let file = decoder.decode(root)
-        return (file, decoder.diagnostics.collector.diagnostics)
+        return (file, decoder.diagnostics.collector)
     }
 
     private func loadConfig(into collector: inout DiagnosticCollector) throws(UsageError) -> ProjectConfig {
@@ -180,7 +195,7 @@ public struct FlagCompiler: Sendable {
         do {
             let bytes = try FileDiscovery.read(path, limit: options.limits.maximumFileSize)
             let (config, diagnostics) = ProjectConfig.decode(bytes, path: path, limits: options.limits)
-            collector.add(contentsOf: diagnostics)
+            collector.add(diagnostics)
             return config
         } catch {
             collector.add(Diagnostic(error.rule, file: path, at: nil, error.message))

@@ -57,15 +57,15 @@ public struct ProjectConfig: Sendable {
 
 extension ProjectConfig {
     /// Decodes `flagc.yaml`, reporting every problem.
-    static func decode(_ bytes: [UInt8], path: String, limits: InputLimits) -> (ProjectConfig, [Diagnostic]) {
+    static func decode(_ bytes: [UInt8], path: String, limits: InputLimits) -> (ProjectConfig, DiagnosticCollector) {
         var diagnostics = FileDiagnostics(file: path)
         var config = ProjectConfig()
         config.path = path
         guard let root = YAMLParser(limits: limits).parse(bytes, diagnostics: &diagnostics) else {
-            return (config, diagnostics.collector.diagnostics)
+            return (config, diagnostics.collector)
         }
         guard let fields = diagnostics.fields(of: root, allowed: ["naming", "require", "environments", "symlinks"], in: "flagc.yaml") else {
-            return (config, diagnostics.collector.diagnostics)
+            return (config, diagnostics.collector)
         }
         if let naming = fields["naming"], let namingFields = diagnostics.fields(of: naming.value, allowed: ["pattern", "example"], in: "'naming'") {
             if let pattern = namingFields["pattern"], let text = diagnostics.text(pattern.value, "'naming.pattern'") {
@@ -104,6 +104,6 @@ extension ProjectConfig {
                 diagnostics.report(.configInvalid, at: symlinks.value.location, "'symlinks' is '\(text)'; write 'inside' (links must stay inside the flag folder, the default) or 'follow' (links may lead anywhere)")
             }
         }
-        return (config, diagnostics.collector.diagnostics)
+        return (config, diagnostics.collector)
     }
 }

@@ -94,26 +94,80 @@ public struct Diagnostic: Error, Sendable, Hashable, CustomStringConvertible {
     }
 }
 
-/// Collects every diagnostic of a run, so that one run reports every problem.
-public struct DiagnosticCollector: Sendable {
-    /// The diagnostics collected so far, in the order they were found.
-    public private(set) var diagnostics: [Diagnostic] = []
+/// Diagnostics counted but not kept, because a file or the run reached its limit: how many, of which rules.
+public struct SuppressedDiagnostics: Sendable, Hashable {
+    /// How many were suppressed, per rule.
+    public private(set) var countsByRule: [RuleID: Int] = [:]
+    /// How many of them are errors.
+    public private(set) var errors = 0
+    /// How many of them are warnings.
+    public private(set) var warnings = 0
 
-    /// Creates an empty collector.
+    /// None suppressed.
     public init() {}
 
-    /// Adds a diagnostic.
+    /// How many were suppressed.
+    public var count: Int { errors + warnings }
+
+    /// Counts one more.
+    mutating func add(_ diagnostic: Diagnostic) {
+        countsByRule[diagnostic.rule, default: 0] += 1
+        if diagnostic.severity == .error { errors += 1 } else { warnings += 1 }
+    }
+
+    /// Adds another set's counts.
+    mutating func add(_ other: SuppressedDiagnostics) {
+        for (rule, count) in other.countsByRule { countsByRule[rule, default: 0] += count }
+        errors += other.errors
+        warnings += other.warnings
+    }
+
+    /// The rules, sorted by id.
+    public var rules: [RuleID] { countsByRule.keys.sorted() }
+}
+
+/// Collects every diagnostic of a run, so that one run reports every problem; past `limit` diagnostics
+/// it only counts them (`suppressed`), so that a hostile file cannot make a run's memory or output explode.
+public struct DiagnosticCollector: Sendable {
+    /// At most this many diagnostics of one file are kept.
+    public static let perFileLimit = 200
+    /// At most this many diagnostics of a run are kept.
+    public static let perRunLimit = 2_000
+
+    /// The diagnostics collected so far, in the order they were found.
+    public private(set) var diagnostics: [Diagnostic] = []
+    /// The ones counted but not kept.
+    public private(set) var suppressed = SuppressedDiagnostics()
+    /// How many diagnostics are kept; nil keeps all.
+    public var limit: Int?
+
+    /// Creates an empty collector.
+    public init(limit: Int? = nil) {
+        self.limit = limit
+    }
+
+    /// Adds a diagnostic (or counts it, past the limit).
     public mutating func add(_ diagnostic: Diagnostic) {
-        diagnostics.append(diagnostic)
+        if let limit, diagnostics.count >= limit {
+            suppressed.add(diagnostic)
+        } else {
+            diagnostics.append(diagnostic)
+        }
     }
 
     /// Adds several diagnostics.
     public mutating func add(contentsOf other: [Diagnostic]) {
-        diagnostics.append(contentsOf: other)
+        for diagnostic in other { add(diagnostic) }
     }
 
-    /// Whether any error has been collected.
-    public var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
+    /// Adds another collector's diagnostics and its suppressed counts.
+    public mutating func add(_ other: DiagnosticCollector) {
+        add(contentsOf: other.diagnostics)
+        suppressed.add(other.suppressed)
+    }
+
+    /// Whether any error has been collected (suppressed ones included).
+    public var hasErrors: Bool { suppressed.errors > 0 || diagnostics.contains { $0.severity == .error } }
 
     /// The diagnostics in reporting order, without exact repeats.
     public var sorted: [Diagnostic] {
@@ -125,7 +179,7 @@ public struct DiagnosticCollector: Sendable {
 /// Reports diagnostics for one file: the file path is bound once.
 struct FileDiagnostics {
     let file: String
-    var collector = DiagnosticCollector()
+    var collector = DiagnosticCollector(limit: DiagnosticCollector.perFileLimit)
 
     init(file: String) {
         self.file = file

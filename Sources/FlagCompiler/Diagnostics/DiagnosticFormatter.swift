@@ -23,16 +23,30 @@ public struct DiagnosticFormatter: Sendable {
         self.colour = colour
     }
 
-    /// The whole report: every diagnostic, then (for text) a summary line.
-    public func report(_ diagnostics: [Diagnostic], fileCount: Int) -> String {
+    /// The whole report: every diagnostic, then (for text) a summary line. Diagnostics suppressed by the
+    /// collector's limits are counted in the summary and named by rule in a line of their own.
+    public func report(_ diagnostics: [Diagnostic], suppressed: SuppressedDiagnostics = SuppressedDiagnostics(), fileCount: Int) -> String {
         switch format {
-        case .text: return text(diagnostics, fileCount: fileCount)
-        case .json: return json(diagnostics, fileCount: fileCount)
-        case .github: return diagnostics.map(github).map { $0 + "\n" }.joined()
+        case .text: return text(diagnostics, suppressed: suppressed, fileCount: fileCount)
+        case .json: return json(diagnostics, suppressed: suppressed, fileCount: fileCount)
+        case .github:
+            var lines = diagnostics.map(github)
+            if suppressed.count > 0 {
+                let command = suppressed.errors > 0 ? "error" : "warning"
+                lines.append("::\(command) title=flagc::\(DiagnosticFormatter.escapeData(DiagnosticFormatter.suppressedLine(suppressed)))")
+            }
+            return lines.map { $0 + "\n" }.joined()
         }
     }
 
-    private func text(_ diagnostics: [Diagnostic], fileCount: Int) -> String {
+    /// `… and 119,800 more diagnostics not shown, all of rules yaml-anchor (119,800); fix those above and run again`.
+    public static func suppressedLine(_ suppressed: SuppressedDiagnostics) -> String {
+        let rules = suppressed.rules.map { "\($0.rawValue) (\(suppressed.countsByRule[$0] ?? 0))" }.joined(separator: ", ")
+        let noun = suppressed.count == 1 ? "diagnostic" : "diagnostics"
+        return "… and \(suppressed.count) more \(noun) not shown (at most \(DiagnosticCollector.perFileLimit) per file and \(DiagnosticCollector.perRunLimit) per run), all of the rules \(rules); fix those above and run again"
+    }
+
+    private func text(_ diagnostics: [Diagnostic], suppressed: SuppressedDiagnostics, fileCount: Int) -> String {
         var output = ""
         for diagnostic in diagnostics {
             // One diagnostic per line, whatever a quoted name contains.
@@ -50,20 +64,21 @@ public struct DiagnosticFormatter: Sendable {
                 output += "\(related.file):\(related.location.line):\(related.location.column): note: \(related.message)\n"
             }
         }
-        output += DiagnosticFormatter.summary(diagnostics, fileCount: fileCount) + "\n"
+        if suppressed.count > 0 { output += DiagnosticFormatter.suppressedLine(suppressed) + "\n" }
+        output += DiagnosticFormatter.summary(diagnostics, suppressed: suppressed, fileCount: fileCount) + "\n"
         return output
     }
 
-    /// `2 errors, 1 warning in 12 files`.
-    public static func summary(_ diagnostics: [Diagnostic], fileCount: Int) -> String {
-        let errors = diagnostics.filter { $0.severity == .error }.count
-        let warnings = diagnostics.count - errors
+    /// `2 errors, 1 warning in 12 files`, suppressed diagnostics included in the counts.
+    public static func summary(_ diagnostics: [Diagnostic], suppressed: SuppressedDiagnostics = SuppressedDiagnostics(), fileCount: Int) -> String {
+        let errors = diagnostics.filter { $0.severity == .error }.count + suppressed.errors
+        let warnings = diagnostics.count + suppressed.count - errors
         func plural(_ count: Int, _ word: String) -> String { "\(count) \(word)\(count == 1 ? "" : "s")" }
         return "\(plural(errors, "error")), \(plural(warnings, "warning")) in \(plural(fileCount, "file"))"
     }
 
-    private func json(_ diagnostics: [Diagnostic], fileCount: Int) -> String {
-        let errors = diagnostics.filter { $0.severity == .error }.count
+    private func json(_ diagnostics: [Diagnostic], suppressed: SuppressedDiagnostics, fileCount: Int) -> String {
+        let errors = diagnostics.filter { $0.severity == .error }.count + suppressed.errors
         let items: [JSONValue] = diagnostics.map { diagnostic in
             var object: [String: JSONValue] = [
                 "file": .string(diagnostic.file),
@@ -87,14 +102,20 @@ public struct DiagnosticFormatter: Sendable {
             }
             return .object(object)
         }
+        var summary: [String: JSONValue] = [
+            "errors": .integer(Int64(errors)),
+            "warnings": .integer(Int64(diagnostics.count + suppressed.count - errors)),
+            "files": .integer(Int64(fileCount)),
+        ]
+        if suppressed.count > 0 {
+            var rules: [String: JSONValue] = [:]
+            for (rule, count) in suppressed.countsByRule { rules[rule.rawValue] = .integer(Int64(count)) }
+            summary["suppressed"] = .object(["count": .integer(Int64(suppressed.count)), "rules": .object(rules)])
+        }
         let document: JSONValue = .object([
             "version": .integer(1),
             "diagnostics": .array(items),
-            "summary": .object([
-                "errors": .integer(Int64(errors)),
-                "warnings": .integer(Int64(diagnostics.count - errors)),
-                "files": .integer(Int64(fileCount)),
-            ]),
+            "summary": .object(summary),
         ])
         return JSONWriter(style: .pretty).string(document)
     }

@@ -123,13 +123,11 @@ enum ResolvedScalar: Sendable, Equatable {
             return nil
         }
         let unsigned = first == UInt8(ascii: "-") || first == UInt8(ascii: "+") ? text.dropFirst() : Substring(text)
-        switch unsigned {
-        case ".inf", ".Inf", ".INF":
+        if [".inf", ".Inf", ".INF"].contains(unsigned) {
             return "'\(text)' is YAML's infinity, which no flag value or JSON number can hold; quote it ('\(text)') if you mean the text, or write a finite number"
-        case ".nan", ".NaN", ".NAN" where unsigned.count == text.count:
+        }
+        if [".nan", ".NaN", ".NAN"].contains(text) {
             return "'\(text)' is YAML's not-a-number, which no flag value or JSON number can hold; quote it ('\(text)') if you mean the text, or write a number"
-        default:
-            break
         }
         switch number(text) {
         case .float(let value)? where unsigned.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }):
