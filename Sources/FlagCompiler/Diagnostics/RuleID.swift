@@ -82,6 +82,10 @@ public enum RuleID: String, Sendable, Hashable, CaseIterable, Comparable {
     case unknownSegment = "unknown-segment"
     /// Segments reference each other in a cycle.
     case segmentCycle = "segment-cycle"
+    /// Segments nest deeper than the compiler's limit.
+    case segmentDepth = "segment-depth"
+    /// With segments inlined, the snapshot would be larger than the runtime loads.
+    case snapshotSize = "snapshot-size"
     /// An environment name outside `flagc.yaml`'s `environments`.
     case unknownEnvironment = "unknown-environment"
     /// A matcher operand of the wrong type for its operator.

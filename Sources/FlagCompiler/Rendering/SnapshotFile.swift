@@ -55,6 +55,10 @@ public enum SnapshotFile {
     public static func write(_ snapshot: Snapshot, to directory: String, signer: (any SnapshotSigner)? = nil, extra: [Output] = []) throws -> (WriteOutcomes, [WriteOutcome]) {
         let json = Output(path: (directory as NSString).appendingPathComponent(jsonFileName), bytes: snapshot.jsonBytes())
         let binary = Output(path: (directory as NSString).appendingPathComponent(binaryFileName), bytes: try snapshot.binaryBytes(signer: signer))
+        // Never write a snapshot the runtime would refuse to load.
+        for output in [json, binary] where output.bytes.count > SnapshotLoader.maximumFileSize {
+            throw WriteError(path: output.path, reason: "the snapshot would be \(output.bytes.count) bytes, more than the \(SnapshotLoader.maximumFileSize) bytes the runtime loads; nothing was written")
+        }
         let outcomes = try writeUnit([json, binary] + extra, lockFolder: directory)
         return (WriteOutcomes(json: outcomes[0], binary: outcomes[1]), Array(outcomes.dropFirst(2)))
     }

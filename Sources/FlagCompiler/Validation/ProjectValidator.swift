@@ -42,7 +42,12 @@ struct ProjectValidator {
                 checkConditions(segment.conditions, file: segment.file, segments: segmentDefinitions, into: &diagnostics)
             }
         }
-        diagnostics += segmentCycles(segmentDefinitions)
+        let cycles = segmentCycles(segmentDefinitions)
+        diagnostics += cycles
+        if cycles.isEmpty {
+            var expansion = SegmentExpansion(segments: segmentDefinitions)
+            diagnostics += expansion.check(files)
+        }
         return diagnostics
     }
 

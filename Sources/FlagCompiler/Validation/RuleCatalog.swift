@@ -26,6 +26,25 @@ public enum RuleCatalog {
 
     static func one(_ yaml: String) -> [String: String] { ["flags/demo.yaml": yaml] }
 
+    /// Segments `s1` … `sN`, each referencing the next, and a flag referencing `s1`: N levels of nesting.
+    static func chainedSegments(_ count: Int) -> String {
+        var yaml = flag("default: false\nrules:\n  - when: { segments: [s1] }\n    serve: true") + "segments:\n"
+        for level in 1..<count { yaml += "  s\(level):\n    when: { segments: [s\(level + 1)] }\n" }
+        return yaml + "  s\(count):\n    when: { groups: [staff] }\n"
+    }
+
+    /// `levels` levels of `width` segments, each referencing every segment of the level below, and a flag
+    /// referencing the top: inlined, it holds width^levels copies of the bottom segments.
+    static func segmentLattice(width: Int, levels: Int) -> String {
+        var yaml = flag("default: false\nrules:\n  - when: { segments: [l\(levels)_0] }\n    serve: true") + "segments:\n"
+        for index in 0..<width { yaml += "  l0_\(index):\n    when: { groups: [g\(index)] }\n" }
+        for level in 1...levels {
+            let below = (0..<width).map { "l\(level - 1)_\($0)" }.joined(separator: ", ")
+            for index in 0..<width { yaml += "  l\(level)_\(index):\n    when: { segments: [\(below)] }\n" }
+        }
+        return yaml
+    }
+
     /// The rules, sorted by id.
     public static let all: [RuleDescription] = [
         RuleDescription(id: .yamlSyntax, summary: "The file must be well-formed YAML.",
@@ -136,6 +155,12 @@ public enum RuleCatalog {
         RuleDescription(id: .segmentCycle, summary: "Segments do not reference each other in a cycle.",
                         triggering: one("segments:\n  a:\n    when: { segments: [b] }\n  b:\n    when: { segments: [a] }\n"),
                         nonTriggering: one("segments:\n  a:\n    when: { segments: [b] }\n  b:\n    when: { groups: [staff] }\n")),
+        RuleDescription(id: .segmentDepth, summary: "Segments nest at most 16 levels deep.",
+                        triggering: one(chainedSegments(17)),
+                        nonTriggering: one(chainedSegments(16))),
+        RuleDescription(id: .snapshotSize, summary: "With segments inlined, the snapshot stays within half of the 256 MiB the runtime loads.",
+                        triggering: one(segmentLattice(width: 8, levels: 10)),
+                        nonTriggering: one(segmentLattice(width: 2, levels: 4))),
         RuleDescription(id: .unknownEnvironment, summary: "Environment names are among flagc.yaml's environments, when it lists them.",
                         triggering: ["flags/flagc.yaml": "environments: [development, staging, production]\n", "flags/demo.yaml": flag("default: false\nrules:\n  - when: { environments: [prod] }\n    serve: true")],
                         nonTriggering: ["flags/flagc.yaml": "environments: [development, staging, production]\n", "flags/demo.yaml": flag("default: false\nrules:\n  - when: { environments: [production] }\n    serve: true")]),
