@@ -66,7 +66,7 @@ struct Compile: AsyncParsableCommand {
         if let flagd, FileManager.default.fileExists(atPath: flagd, isDirectory: &isDirectory), isDirectory.boolValue {
             throw FlagCompiler.UsageError(description: "--flagd '\(flagd)' is a folder; pass the path of the file to write, for example build/flagd.json")
         }
-        if let problem = OutputFolder.problem(with: out) {
+        if let problem = SnapshotFile.folderProblem(out) {
             throw FlagCompiler.UsageError(description: "--out '\(out)': \(problem); pass a folder for snapshot.json and snapshot.bin")
         }
         // Exported before anything is written, so that a flag flagd cannot express leaves every file as it was.
@@ -109,25 +109,6 @@ struct Compile: AsyncParsableCommand {
             : "\(verb(outcomes.json)) \(json), \(verb(outcomes.binary)) \(binary)"
         if let signer { text += " (signed with key \(signer.publicKey.fingerprintText))" }
         return text
-    }
-}
-
-/// Checks an output folder path before anything is compiled into it.
-enum OutputFolder {
-    /// Why `path` cannot be the output folder (it, or a folder above it, is a file), or nil.
-    static func problem(with path: String) -> String? {
-        var isDirectory: ObjCBool = false
-        var candidate = path
-        while !candidate.isEmpty, candidate != "/" {
-            if FileManager.default.fileExists(atPath: candidate, isDirectory: &isDirectory) {
-                guard isDirectory.boolValue else {
-                    return candidate == path ? "it is a file" : "'\(candidate)' is a file, so no folder can be created below it"
-                }
-                return nil
-            }
-            candidate = (candidate as NSString).deletingLastPathComponent
-        }
-        return nil
     }
 }
 

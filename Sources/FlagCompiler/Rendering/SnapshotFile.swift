@@ -12,8 +12,6 @@ public enum SnapshotFile {
     public static let jsonFileName = "snapshot.json"
     /// The name of the binary snapshot inside the output folder (`docs/snapshot-format.md`).
     public static let binaryFileName = "snapshot.bin"
-    /// The lock file compiles take (with `flock`) in the output folder while they write.
-    public static let lockFileName = ".flagc.lock"
 
     /// What happened to a file.
     public enum WriteOutcome: Sendable, Equatable {
@@ -79,7 +77,7 @@ public enum SnapshotFile {
     public static func writeUnit(_ outputs: [Output], lockFolder: String?) throws -> [WriteOutcome] {
         if let lockFolder { try createFolder(lockFolder) }
         for output in outputs {
-            let folder = (output.path as NSString).deletingLastPathComponent
+            let folder = parent(of: output.path)
             if !folder.isEmpty { try createFolder(folder) }
         }
         let lock = try lockFolder.map { folder throws in try FolderLock(folder: folder) }
@@ -89,7 +87,7 @@ public enum SnapshotFile {
         var outcomes: [WriteOutcome] = []
         do {
             for output in outputs {
-                if let lockFolder, samePath((output.path as NSString).deletingLastPathComponent, lockFolder) {
+                if let lockFolder, samePath(parent(of: output.path), lockFolder) {
                     removeLeftovers(of: output.path)
                 }
                 if try holds(output.path, output.bytes) {
@@ -112,7 +110,7 @@ public enum SnapshotFile {
         }
         var folders: [String] = []
         for (_, output) in temporaries {
-            let folder = (output.path as NSString).deletingLastPathComponent
+            let folder = parent(of: output.path)
             if !folders.contains(folder) { folders.append(folder) }
         }
         for folder in folders { syncFolder(folder.isEmpty ? "." : folder) }
@@ -130,7 +128,7 @@ public enum SnapshotFile {
 
     /// `.NAME.tmp-PID` in the folder of `path`.
     static func temporaryPath(for path: String) -> String {
-        let folder = (path as NSString).deletingLastPathComponent
+        let folder = parent(of: path)
         return (folder.isEmpty ? "." : folder) + "/" + temporaryPrefix(for: path) + String(getpid())
     }
 
@@ -142,7 +140,7 @@ public enum SnapshotFile {
     /// Removes temporary files of `path` that a killed run left behind (called under the folder's lock, so no
     /// other compile is writing them).
     static func removeLeftovers(of path: String) {
-        let folder = (path as NSString).deletingLastPathComponent
+        let folder = parent(of: path)
         let prefix = temporaryPrefix(for: path)
         guard let entries = try? FileManager.default.contentsOfDirectory(atPath: folder.isEmpty ? "." : folder) else { return }
         for entry in entries where entry.hasPrefix(prefix) {
@@ -204,21 +202,9 @@ public enum SnapshotFile {
 
     /// `mkdir -p`, with an error that names the part of the path that is not a folder.
     static func createFolder(_ path: String) throws {
+        if let problem = folderProblem(path) { throw WriteError(path: path, reason: "\(problem); choose another output folder") }
         var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
-            guard isDirectory.boolValue else { throw WriteError(path: path, reason: "it is a file, not a folder; choose another output folder") }
-            return
-        }
-        var ancestor = (path as NSString).deletingLastPathComponent
-        while !ancestor.isEmpty, ancestor != "/" {
-            if FileManager.default.fileExists(atPath: ancestor, isDirectory: &isDirectory) {
-                guard isDirectory.boolValue else {
-                    throw WriteError(path: path, reason: "'\(ancestor)' is a file, not a folder; choose another output folder")
-                }
-                break
-            }
-            ancestor = (ancestor as NSString).deletingLastPathComponent
-        }
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) { return }
         do {
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         } catch {
@@ -226,19 +212,43 @@ public enum SnapshotFile {
         }
     }
 
-    /// An exclusive `flock` on `FOLDER/.flagc.lock`, held while a unit is written.
+    /// Why `path` cannot be (or become) a folder: it, or the nearest existing folder above it, is a file; or nil.
+    public static func folderProblem(_ path: String) -> String? {
+        var isDirectory: ObjCBool = false
+        var candidate = path
+        while !candidate.isEmpty {
+            if FileManager.default.fileExists(atPath: candidate, isDirectory: &isDirectory) {
+                guard isDirectory.boolValue else {
+                    return candidate == path ? "it is a file" : "'\(candidate)' is a file, so no folder can be created below it"
+                }
+                return nil
+            }
+            candidate = parent(of: candidate)
+        }
+        return nil
+    }
+
+    /// The folder part of a path without Foundation's path bridging: `a/b/` → `a`, `a` → ``, `/a` → `/`.
+    static func parent(of path: String) -> String {
+        var text = Substring(path)
+        while text.count > 1, text.hasSuffix("/") { text = text.dropLast() }
+        guard let slash = text.lastIndex(of: "/") else { return "" }
+        if slash == text.startIndex { return text == "/" ? "" : "/" }
+        return String(text[..<slash])
+    }
+
+    /// An exclusive `flock` on the output folder itself (no lock file is left behind), held while a unit is written.
     struct FolderLock {
         let descriptor: Int32
 
         init(folder: String) throws {
-            let path = (folder as NSString).appendingPathComponent(SnapshotFile.lockFileName)
-            descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-            guard descriptor >= 0 else { throw WriteError(path: path, reason: String(cString: strerror(errno))) }
+            descriptor = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            guard descriptor >= 0 else { throw WriteError(path: folder, reason: "cannot open the output folder: \(String(cString: strerror(errno)))") }
             while flock(descriptor, LOCK_EX) != 0 {
                 guard errno == EINTR else {
                     let reason = String(cString: strerror(errno))
                     close(descriptor)
-                    throw WriteError(path: path, reason: "cannot lock the output folder: \(reason)")
+                    throw WriteError(path: folder, reason: "cannot lock the output folder: \(reason)")
                 }
             }
         }

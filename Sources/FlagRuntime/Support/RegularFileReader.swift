@@ -28,8 +28,8 @@ package struct FileReadError: Error, Sendable, Equatable, CustomStringConvertibl
     /// A reason for people, without the path.
     package var description: String {
         switch kind {
-        case .missing: "no such file"
-        case .permissionDenied: "permission denied"
+        case .missing: String(cString: strerror(ENOENT))
+        case .permissionDenied: String(cString: strerror(EACCES))
         case .notRegularFile(let what): "it is \(what), not a regular file"
         case .tooLarge(let size, let limit): "the file is \(size) bytes, more than the limit of \(limit) bytes"
         case .grewPastLimit(let limit): "the file grew past the limit of \(limit) bytes while being read"
