@@ -32,6 +32,9 @@ struct Compile: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Sign snapshot.bin with this private key file (written by `flagc keygen`).", valueName: "file"))
     var signingKey: String?
 
+    @Option(help: ArgumentHelp("The signed sequence number of snapshot.bin (default with --signing-key: the commit time of the revision, or SOURCE_DATE_EPOCH, or now); services refuse a snapshot with a lower one than they serve.", valueName: "n"))
+    var sequence: UInt64?
+
     @Option(help: ArgumentHelp("Also write the flags as a flagd flag-definition document to this file.", valueName: "file"))
     var flagd: String?
 
@@ -46,7 +49,11 @@ struct Compile: AsyncParsableCommand {
                 throw FlagCompiler.UsageError(description: "--signing-key \(error)")
             }
         }
+        if sequence != nil, signer == nil {
+            throw FlagCompiler.UsageError(description: "--sequence needs --signing-key: only a signature makes the sequence trustworthy")
+        }
         let revision = self.revision ?? GitRevision.head(of: input.paths.first ?? ".")
+        let provenance = signer.map { _ in Self.provenance(sequence: sequence, revisionPath: input.paths.first ?? ".") }
         let compiler = FlagCompiler(options: .init(
             paths: input.paths, configPath: input.config, environment: env, revision: revision, now: try input.nowSeconds()
         ))
@@ -87,7 +94,7 @@ struct Compile: AsyncParsableCommand {
         let outcomes: SnapshotFile.WriteOutcomes
         let extraOutcomes: [SnapshotFile.WriteOutcome]
         do {
-            (outcomes, extraOutcomes) = try SnapshotFile.write(snapshot, to: out, signer: signer, extra: extra)
+            (outcomes, extraOutcomes) = try SnapshotFile.write(snapshot, to: out, signer: signer, provenance: provenance, extra: extra)
         } catch {
             Output.standardError("error: \(error)\nnothing replaced: every output file is as it was before this compile\n")
             throw ExitCode.failure
@@ -97,6 +104,16 @@ struct Compile: AsyncParsableCommand {
             summary += "; \(flagdOutcome == .written ? "wrote" : "unchanged") \(flagd) (flagd)"
         }
         Output.standardOutput("\(summary): \(snapshot.flags.count) flags, id \(snapshot.id)\n")
+    }
+
+    /// The provenance of a signed snapshot. The issue time is SOURCE_DATE_EPOCH when set, else the commit time of
+    /// the flags' git revision, else now, so that compiling one commit twice gives the same bytes; the sequence is
+    /// `--sequence`, else the issue time (which grows along a branch).
+    static func provenance(sequence: UInt64?, revisionPath: String) -> SnapshotProvenance {
+        let issuedAt = ProcessInfo.processInfo.environment["SOURCE_DATE_EPOCH"].flatMap { Int64($0) }
+            ?? GitRevision.commitTime(of: revisionPath)
+            ?? Int64(Date().timeIntervalSince1970)
+        return SnapshotProvenance(sequence: sequence ?? UInt64(max(0, issuedAt)), issuedAt: issuedAt)
     }
 
     /// `wrote out/snapshot.json and out/snapshot.bin`, `unchanged …`, or one of each; then the signing key, if any.
@@ -112,15 +129,25 @@ struct Compile: AsyncParsableCommand {
     }
 }
 
-/// The git commit a folder is at, when it is inside a repository and git is installed.
+/// What git says about the folder holding the flags, when it is inside a repository and git is installed.
 enum GitRevision {
+    /// The commit the folder is at.
     static func head(of path: String) -> String? {
+        git(["rev-parse", "HEAD"], at: path)
+    }
+
+    /// The committer time of that commit, in Unix seconds.
+    static func commitTime(of path: String) -> Int64? {
+        git(["log", "-1", "--format=%ct", "HEAD"], at: path).flatMap { Int64($0) }
+    }
+
+    private static func git(_ arguments: [String], at path: String) -> String? {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { return nil }
         let directory = isDirectory.boolValue ? path : (path as NSString).deletingLastPathComponent
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["git", "-C", directory.isEmpty ? "." : directory, "rev-parse", "HEAD"]
+        process.arguments = ["git", "-C", directory.isEmpty ? "." : directory] + arguments
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = FileHandle.nullDevice

@@ -70,6 +70,7 @@ struct Inspect: AsyncParsableCommand {
             revision     \(snapshot.revision ?? "(unknown)")
             environment  \(snapshot.environment ?? "(all)")
             signature    \(signature)
+            sequence     \(loaded.provenance.map { "\($0.sequence), issued \(Timestamp.format($0.issuedAt))" } ?? "(none)")
             flags        \(snapshot.flags.count)
 
             """

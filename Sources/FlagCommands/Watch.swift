@@ -47,6 +47,14 @@ struct Watch: AsyncParsableCommand {
     /// `--trusted-key`: serve only snapshots signed by one of these keys.
     @OptionGroup var trust: TrustOptions
 
+    /// `--accept-older`.
+    @ArgumentParser.Flag(help: "With --trusted-key, also serve signed snapshots older than the one being served (a deliberate rollback).")
+    var acceptOlder = false
+
+    /// `--max-age`.
+    @Option(help: ArgumentHelp("With --trusted-key, refuse snapshots issued more than this many seconds ago.", valueName: "seconds"))
+    var maxAge: Int64?
+
     /// `--poll-interval`.
     @Option(help: ArgumentHelp("Seconds between polling checks of the file (besides inotify events).", valueName: "seconds"))
     var pollInterval: Double = 1
@@ -60,6 +68,10 @@ struct Watch: AsyncParsableCommand {
         guard pollInterval.isFinite, pollInterval >= 0.001, pollInterval <= 86_400 else {
             throw ValidationError("--poll-interval '\(pollInterval)' must be between 0.001 and 86400 seconds")
         }
+        if (acceptOlder || maxAge != nil), trust.trustedKey.isEmpty {
+            throw ValidationError("--accept-older and --max-age apply to signed snapshots: add --trusted-key FILE")
+        }
+        if let maxAge, maxAge < 0 { throw ValidationError("--max-age '\(maxAge)' must be a number of seconds, 0 or more") }
         _ = try evaluationContext()
     }
 
@@ -73,7 +85,9 @@ struct Watch: AsyncParsableCommand {
         )
         let watcher: SnapshotFileWatcher
         do {
-            watcher = try SnapshotFileWatcher(path: snapshot, environment: env, signatureVerifier: verifier, options: options)
+            watcher = try SnapshotFileWatcher(path: snapshot, environment: env, signatureVerifier: verifier,
+                                              freshnessPolicy: SnapshotFreshnessPolicy(acceptsOlderSnapshots: acceptOlder, maximumAge: maxAge),
+                                              options: options)
         } catch {
             Output.standardError("error: \(error)\n")
             throw ExitCode.failure

@@ -47,12 +47,13 @@ public enum SnapshotFile {
     }
 
     /// Writes `snapshot.json` and `snapshot.bin` into `directory` as one unit (with `extra` files, such as the
-    /// flagd export, in the same unit), creating the folder when needed; `signer` signs the binary form.
+    /// flagd export, in the same unit), creating the folder when needed; `signer` signs the binary form, and
+    /// `provenance` goes into its header.
     /// Everything is encoded before anything is written.
     @discardableResult
-    public static func write(_ snapshot: Snapshot, to directory: String, signer: (any SnapshotSigner)? = nil, extra: [Output] = []) throws -> (WriteOutcomes, [WriteOutcome]) {
+    public static func write(_ snapshot: Snapshot, to directory: String, signer: (any SnapshotSigner)? = nil, provenance: SnapshotProvenance? = nil, extra: [Output] = []) throws -> (WriteOutcomes, [WriteOutcome]) {
         let json = Output(path: (directory as NSString).appendingPathComponent(jsonFileName), bytes: snapshot.jsonBytes())
-        let binary = Output(path: (directory as NSString).appendingPathComponent(binaryFileName), bytes: try snapshot.binaryBytes(signer: signer))
+        let binary = Output(path: (directory as NSString).appendingPathComponent(binaryFileName), bytes: try snapshot.binaryBytes(signer: signer, provenance: provenance))
         // Never write a snapshot the runtime would refuse to load.
         for output in [json, binary] where output.bytes.count > SnapshotLoader.maximumFileSize {
             throw WriteError(path: output.path, reason: "the snapshot would be \(output.bytes.count) bytes, more than the \(SnapshotLoader.maximumFileSize) bytes the runtime loads; nothing was written")

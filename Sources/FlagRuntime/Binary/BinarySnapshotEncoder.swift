@@ -27,25 +27,31 @@ public struct SnapshotEncodingError: Error, Sendable, Equatable, CustomStringCon
 }
 
 extension Snapshot {
-    /// The bytes of `snapshot.bin`: header, then payload; signed when a signer is given.
+    /// The bytes of `snapshot.bin`: header, then payload; signed when a signer is given. With a `provenance`,
+    /// the header (format 1.1, 176 bytes) also carries its sequence and issue time, which the signature covers.
     ///
-    /// Unsigned output is byte-identical for equal snapshots. `Snapshot(binaryBytes:)` and
+    /// Output is byte-identical for equal snapshots, signers and provenances. `Snapshot(binaryBytes:)` and
     /// `SnapshotLoader.load(bytes:)` read it back into a snapshot equal to what the JSON form decodes to.
     ///
     /// - Throws: `SnapshotEncodingError` when the snapshot exceeds the format's limits, or the signer's error.
-    public func binaryBytes(signer: (any SnapshotSigner)? = nil) throws -> [UInt8] {
+    public func binaryBytes(signer: (any SnapshotSigner)? = nil, provenance: SnapshotProvenance? = nil) throws -> [UInt8] {
         typealias Format = BinarySnapshotFormat
         typealias Offset = Format.Offset
         let payload = try BinarySnapshotEncoder.payload(self)
         let hasMetadata = flags.contains { $0.metadata != FlagMetadata() }
 
-        var file = [UInt8](repeating: 0, count: Format.headerLength)
-        file.reserveCapacity(Format.headerLength + payload.count)
+        let headerLength = provenance == nil ? Format.headerLength : Format.provenanceHeaderLength
+        var file = [UInt8](repeating: 0, count: headerLength)
+        file.reserveCapacity(headerLength + payload.count)
         file.replaceSubrange(Offset.magic..<Offset.magic + 8, with: Format.magic)
         file.storeLE(UInt16(Format.majorVersion), at: Offset.majorVersion)
-        file.storeLE(UInt16(Format.minorVersion), at: Offset.minorVersion)
-        file.storeLE(UInt32(Format.headerLength), at: Offset.headerLength)
-        file.storeLE(UInt64(Format.headerLength + payload.count), at: Offset.totalLength)
+        file.storeLE(UInt16(provenance == nil ? Format.minorVersion : Format.provenanceMinorVersion), at: Offset.minorVersion)
+        file.storeLE(UInt32(headerLength), at: Offset.headerLength)
+        file.storeLE(UInt64(headerLength + payload.count), at: Offset.totalLength)
+        if let provenance {
+            file.storeLE(provenance.sequence, at: Offset.sequence)
+            file.storeLE(UInt64(bitPattern: provenance.issuedAt), at: Offset.issuedAt)
+        }
         var flags: UInt32 = hasMetadata ? Format.HeaderFlag.metadata : 0
         if signer != nil { flags |= Format.HeaderFlag.signed }
         file.storeLE(flags, at: Offset.flags)
@@ -64,7 +70,7 @@ extension Snapshot {
             }
             file.replaceSubrange(Offset.signature..<Offset.end, with: signature)
         }
-        let crc = file.withUnsafeBytes { BinarySnapshotHeader.headerCRC($0, headerLength: Format.headerLength) }
+        let crc = file.withUnsafeBytes { BinarySnapshotHeader.headerCRC($0, headerLength: headerLength) }
         file.storeLE(crc, at: Offset.headerCRC)
         return file
     }

@@ -13,6 +13,11 @@ public enum BinarySnapshotFormat {
     public static let minorVersion = 0
     /// The header length this library writes (newer minor versions may write a longer header).
     public static let headerLength = 160
+    /// The minor version and header length of a snapshot that carries provenance (a sequence and an issue
+    /// time, after the signature field; covered by the signature).
+    public static let provenanceMinorVersion = 1
+    /// The header length of a snapshot with provenance.
+    public static let provenanceHeaderLength = 176
     /// The largest header a reader accepts.
     static let maximumHeaderLength = 64 * 1024
 
@@ -34,6 +39,9 @@ public enum BinarySnapshotFormat {
         static let keyFingerprint = 64
         static let signature = 96
         static let end = 160
+        static let sequence = 160
+        static let issuedAt = 168
+        static let provenanceEnd = 176
     }
 
     /// Bits of the header's `flags` field.

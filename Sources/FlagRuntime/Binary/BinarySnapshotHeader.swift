@@ -23,6 +23,8 @@ public struct BinarySnapshotHeader: Sendable, Hashable {
     public var payloadSHA256: [UInt8]
     /// The signature, when the snapshot is signed.
     public var signature: SnapshotSignature?
+    /// The sequence and issue time, when the header carries them (format 1.1 and later, 176-byte header).
+    public var provenance: SnapshotProvenance?
 
     /// Whether the payload has a metadata (`META`) section.
     public var hasMetadata: Bool { flags & BinarySnapshotFormat.HeaderFlag.metadata != 0 }
@@ -109,6 +111,14 @@ public struct BinarySnapshotHeader: Sendable, Hashable {
             throw Self.error("checksum mismatch: the payload's SHA-256 is \(Format.hex(computedSHA.prefix(8)))…, the header says \(Format.hex(storedSHA.prefix(8)))…; the file was altered or damaged")
         }
 
+        if minor >= Format.provenanceMinorVersion, headerLength >= Offset.provenanceEnd {
+            provenance = SnapshotProvenance(
+                sequence: bytes.loadLE(UInt64.self, at: Offset.sequence),
+                issuedAt: Int64(bitPattern: bytes.loadLE(UInt64.self, at: Offset.issuedAt))
+            )
+        } else {
+            provenance = nil
+        }
         majorVersion = major
         minorVersion = minor
         self.headerLength = headerLength

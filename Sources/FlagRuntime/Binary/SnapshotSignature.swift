@@ -26,6 +26,22 @@ public struct SnapshotSignature: Sendable, Hashable {
     }
 }
 
+/// Where a binary snapshot stands in the order of snapshots its signer issued: a sequence number that only
+/// grows, and when it was issued. Carried in the header (format 1.1) and covered by the signature, so with a
+/// verifier a `FlagStore` can refuse a validly signed but older snapshot (a replay) or one issued too long ago.
+public struct SnapshotProvenance: Sendable, Hashable {
+    /// Grows with every snapshot the signer issues (by default the time of the source revision, in Unix seconds).
+    public var sequence: UInt64
+    /// When the snapshot was issued, in Unix seconds.
+    public var issuedAt: Int64
+
+    /// Creates a provenance.
+    public init(sequence: UInt64, issuedAt: Int64) {
+        self.sequence = sequence
+        self.issuedAt = issuedAt
+    }
+}
+
 /// Signs binary snapshots; `Snapshot.binaryBytes(signer:)` calls it while writing.
 ///
 /// `FlagSignatures.SnapshotSigningKey` is the Ed25519 implementation the CLI uses.

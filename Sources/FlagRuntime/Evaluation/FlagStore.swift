@@ -31,6 +31,10 @@ public final class FlagStore: Sendable {
     /// Checks the signature of every snapshot file this store loads (`init(contentsOfFile:)`,
     /// `replace(contentsOfFile:)`); nil accepts unsigned snapshots. See `FlagSignatures.Ed25519Verifier`.
     public let signatureVerifier: (any SnapshotSignatureVerifier)?
+    /// With a `signatureVerifier`: which signed snapshots may replace the served one (no older ones by default).
+    public let freshnessPolicy: SnapshotFreshnessPolicy
+    /// The sequence and issue time of the served snapshot, when it came from a file that carries them.
+    private let servedProvenance: Mutex<SnapshotProvenance?>
 
     /// Creates a store serving `snapshot`.
     ///
@@ -41,19 +45,36 @@ public final class FlagStore: Sendable {
     ///   - clock: the source of "now" for rule windows and `before`/`after` (inject a fixed clock in tests).
     ///   - signatureVerifier: checks the signature of snapshot files the store loads later
     ///     (`replace(contentsOfFile:)`); `snapshot` itself is taken as given.
-    public init(snapshot: Snapshot, environment: String? = nil, clock: any FlagClock = SystemClock(), signatureVerifier: (any SnapshotSignatureVerifier)? = nil) {
+    ///   - freshnessPolicy: with a verifier, which signed snapshots may replace the served one.
+    public convenience init(snapshot: Snapshot, environment: String? = nil, clock: any FlagClock = SystemClock(), signatureVerifier: (any SnapshotSignatureVerifier)? = nil, freshnessPolicy: SnapshotFreshnessPolicy = SnapshotFreshnessPolicy()) {
+        self.init(snapshot: snapshot, provenance: nil, environment: environment, clock: clock, signatureVerifier: signatureVerifier, freshnessPolicy: freshnessPolicy)
+    }
+
+    /// Creates a store serving a snapshot read from a file with `provenance`.
+    init(snapshot: Snapshot, provenance: SnapshotProvenance?, environment: String?, clock: any FlagClock, signatureVerifier: (any SnapshotSignatureVerifier)?, freshnessPolicy: SnapshotFreshnessPolicy) {
         let compiled = CompiledSnapshot(snapshot)
         current = Mutex(compiled)
         servedGeneration = Atomic(compiled.generation)
         self.environment = environment ?? snapshot.environment
         self.clock = clock
         self.signatureVerifier = signatureVerifier
+        self.freshnessPolicy = freshnessPolicy
+        servedProvenance = Mutex(provenance)
     }
 
     /// Creates a store from a snapshot file (`snapshot.bin` or `snapshot.json`, told apart by content); throws a
-    /// `SnapshotLoadError` that says what is wrong. With a `signatureVerifier`, only snapshots it accepts load.
-    public convenience init(contentsOfFile path: String, environment: String? = nil, clock: any FlagClock = SystemClock(), signatureVerifier: (any SnapshotSignatureVerifier)? = nil) throws(SnapshotLoadError) {
-        self.init(snapshot: try SnapshotLoader.load(contentsOfFile: path, verifier: signatureVerifier), environment: environment, clock: clock, signatureVerifier: signatureVerifier)
+    /// `SnapshotLoadError` that says what is wrong. With a `signatureVerifier`, only snapshots it accepts load,
+    /// and `freshnessPolicy`'s maximum age applies.
+    public convenience init(contentsOfFile path: String, environment: String? = nil, clock: any FlagClock = SystemClock(), signatureVerifier: (any SnapshotSignatureVerifier)? = nil, freshnessPolicy: SnapshotFreshnessPolicy = SnapshotFreshnessPolicy()) throws(SnapshotLoadError) {
+        let loaded = try SnapshotLoader.read(contentsOfFile: path, verifier: signatureVerifier)
+        if signatureVerifier != nil {
+            do {
+                try freshnessPolicy.check(loaded.provenance, serving: nil, now: clock.now())
+            } catch {
+                throw SnapshotLoadError(path: path, reason: error.reason)
+            }
+        }
+        self.init(snapshot: loaded.snapshot, provenance: loaded.provenance, environment: environment, clock: clock, signatureVerifier: signatureVerifier, freshnessPolicy: freshnessPolicy)
     }
 
     // MARK: Snapshot
@@ -61,10 +82,30 @@ public final class FlagStore: Sendable {
     /// The snapshot being served.
     public var snapshot: Snapshot { compiled.snapshot }
 
-    /// Replaces the snapshot; evaluations already running finish on the old one.
+    /// Replaces the snapshot; evaluations already running finish on the old one. A snapshot given in code
+    /// carries no provenance, so the next file is not held to its sequence.
     public func replace(with snapshot: Snapshot) {
         let compiled = CompiledSnapshot(snapshot)  // built outside the lock
+        servedProvenance.withLock { $0 = nil }
         _ = exchange(compiled)
+    }
+
+    /// With a verifier, checks `loaded` against the freshness policy and the served snapshot's provenance, and on
+    /// success records its provenance as the served one (the caller then serves it, or keeps the same content).
+    func admit(_ loaded: LoadedSnapshot) throws(SnapshotLoadError) {
+        guard signatureVerifier != nil else { return }
+        let now = clock.now()
+        let policy = freshnessPolicy
+        let outcome: SnapshotLoadError? = servedProvenance.withLock { served in
+            do throws(SnapshotLoadError) {
+                try policy.check(loaded.provenance, serving: served, now: now)
+            } catch {
+                return error
+            }
+            served = loaded.provenance
+            return nil
+        }
+        if let outcome { throw outcome }
     }
 
     /// Serves `compiled` and returns the snapshot it replaced, in one step (for `SnapshotFileWatcher`'s change reports).
@@ -77,10 +118,16 @@ public final class FlagStore: Sendable {
         }
     }
 
-    /// Loads a snapshot file and serves it; on any error (including a signature `signatureVerifier` refuses) the
-    /// current snapshot stays and the error is thrown.
+    /// Loads a snapshot file and serves it; on any error (including a signature `signatureVerifier` refuses, or,
+    /// with a verifier, a snapshot older than the served one) the current snapshot stays and the error is thrown.
     public func replace(contentsOfFile path: String) throws(SnapshotLoadError) {
-        replace(with: try SnapshotLoader.load(contentsOfFile: path, verifier: signatureVerifier))
+        let loaded = try SnapshotLoader.read(contentsOfFile: path, verifier: signatureVerifier)
+        do {
+            try admit(loaded)
+        } catch {
+            throw SnapshotLoadError(path: path, reason: error.reason)
+        }
+        _ = exchange(CompiledSnapshot(loaded.snapshot))
     }
 
     /// The keys of every flag in the snapshot, sorted.

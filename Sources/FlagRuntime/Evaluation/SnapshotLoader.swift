@@ -47,6 +47,8 @@ public struct LoadedSnapshot: Sendable {
     public var signature: SnapshotSignature?
     /// The file's size in bytes.
     public var byteCount: Int
+    /// The sequence and issue time a binary snapshot's header carries (nil for JSON and format 1.0).
+    public var provenance: SnapshotProvenance?
 }
 
 /// Reads and checks snapshot files in either form, told apart by content: a binary snapshot starts with the
@@ -57,8 +59,8 @@ public struct LoadedSnapshot: Sendable {
 /// ```
 ///
 /// Nothing is returned unless every check passed: for binary, magic, version, lengths, header CRC-32 and
-/// payload SHA-256 (then the signature, when a verifier is given) before the payload is decoded; for JSON,
-/// that the `id` matches the content.
+/// payload SHA-256 (then the signature, when a verifier is given) before the payload is decoded; for both
+/// forms, that the `id` is the SHA-256 of the decoded content (docs/snapshot-format.md, "What is verified").
 public enum SnapshotLoader {
     /// The largest snapshot file accepted (256 MiB).
     public static let maximumFileSize = 256 << 20
@@ -112,11 +114,17 @@ public enum SnapshotLoader {
         } catch {
             throw SnapshotLoadError(path: "", reason: error.description)
         }
+        try checkID(snapshot)
+        return LoadedSnapshot(snapshot: snapshot, encoding: .json(formatVersion: snapshot.formatVersion), signature: nil, byteCount: bytes.count)
+    }
+
+    /// The id must be the SHA-256 of the content, in both forms: a file whose content was edited (and, for
+    /// binary, whose checksums were recomputed) cannot pass under the old id.
+    private static func checkID(_ snapshot: Snapshot) throws(SnapshotLoadError) {
         let expected = Snapshot.contentID(environment: snapshot.environment, flags: snapshot.flags)
         guard snapshot.id == expected else {
             throw SnapshotLoadError(path: "", reason: "the id \(snapshot.id.prefix(12))… does not match the content (\(expected.prefix(12))…): the file was edited or damaged; compile it again")
         }
-        return LoadedSnapshot(snapshot: snapshot, encoding: .json(formatVersion: snapshot.formatVersion), signature: nil, byteCount: bytes.count)
     }
 
     /// Header, checksum, signature, then payload; each step must pass before the next one starts.
@@ -142,11 +150,13 @@ public enum SnapshotLoader {
                 } catch {
                     throw SnapshotLoadError(path: "", reason: error.description)
                 }
+                try checkID(snapshot)
                 return .success(LoadedSnapshot(
                     snapshot: snapshot,
                     encoding: .binary(majorVersion: header.majorVersion, minorVersion: header.minorVersion),
                     signature: header.signature,
-                    byteCount: bytes.count
+                    byteCount: bytes.count,
+                    provenance: header.provenance
                 ))
             } catch {
                 return .failure(error)

@@ -76,24 +76,28 @@ public final class SnapshotFileWatcher: Sendable {
     /// Without a `fallback`, a file that is missing or not a valid snapshot is an error (thrown, saying why).
     /// With one (for example a snapshot built into the service), the store starts with the fallback, the failure
     /// is logged and counted, and `run()` upgrades to the file as soon as a good one appears. `environment`,
-    /// `clock` and `signatureVerifier` are the store's (see `FlagStore`); with a verifier, only snapshots it
-    /// accepts are loaded, at start and on every reload (the fallback is taken as given).
+    /// `clock`, `signatureVerifier` and `freshnessPolicy` are the store's (see `FlagStore`); with a verifier, only
+    /// snapshots it accepts are loaded, at start and on every reload (the fallback is taken as given), and no reload
+    /// may serve a snapshot older than the one being served unless the policy accepts older snapshots.
     public init(path: String, environment: String? = nil, clock: any FlagClock = SystemClock(),
-                signatureVerifier: (any SnapshotSignatureVerifier)? = nil, fallback: Snapshot? = nil,
+                signatureVerifier: (any SnapshotSignatureVerifier)? = nil,
+                freshnessPolicy: SnapshotFreshnessPolicy = SnapshotFreshnessPolicy(), fallback: Snapshot? = nil,
                 options: Options = Options()) throws(SnapshotLoadError) {
         let absolutePath = WatchPlan.absolute(path)
         let initial: Snapshot
         var startup: SnapshotReloader.InitialRead
         do {
             startup = try SnapshotReloader.readInitial(path: path, absolutePath: absolutePath, fileSystem: options.fileSystem,
-                                                       maximumFileSize: options.maximumFileSize, verifier: signatureVerifier)
+                                                       maximumFileSize: options.maximumFileSize, verifier: signatureVerifier,
+                                                       freshnessPolicy: freshnessPolicy, clock: clock)
             initial = startup.snapshot!
         } catch {
             guard let fallback else { throw error.error }
             startup = error
             initial = fallback
         }
-        let store = FlagStore(snapshot: initial, environment: environment, clock: clock, signatureVerifier: signatureVerifier)
+        let store = FlagStore(snapshot: initial, provenance: startup.snapshot == nil ? nil : startup.provenance, environment: environment,
+                              clock: clock, signatureVerifier: signatureVerifier, freshnessPolicy: freshnessPolicy)
         let broadcaster = ReloadBroadcaster()
         self.store = store
         self.path = path

@@ -61,6 +61,7 @@ final class SnapshotReloader: Sendable {
     /// What start-up found in the file: the snapshot, or why there is none, and the identity examined.
     struct InitialRead: Error {
         var snapshot: Snapshot?
+        var provenance: SnapshotProvenance? = nil
         var error: SnapshotLoadError
         var identity: SnapshotFileIdentity?
         var isRacy: Bool
@@ -68,7 +69,8 @@ final class SnapshotReloader: Sendable {
 
     /// Reads and decodes the file for start-up (before there is a store); throws the failure as an `InitialRead`.
     static func readInitial(path: String, absolutePath: String, fileSystem: any SnapshotFileSystem, maximumFileSize: Int,
-                            verifier: (any SnapshotSignatureVerifier)?) throws(InitialRead) -> InitialRead {
+                            verifier: (any SnapshotSignatureVerifier)?, freshnessPolicy: SnapshotFreshnessPolicy,
+                            clock: any FlagClock) throws(InitialRead) -> InitialRead {
         let probe = fileSystem.identity(ofFileAt: absolutePath)
         let readStart = realtimeNanoseconds()
         let bytes: [UInt8]
@@ -79,9 +81,10 @@ final class SnapshotReloader: Sendable {
             throw InitialRead(snapshot: nil, error: SnapshotLoadError(path: path, reason: error.reason), identity: probe, isRacy: false)
         }
         do throws(SnapshotLoadError) {
-            let snapshot = try decode(bytes, verifier: verifier)
-            return InitialRead(snapshot: snapshot, error: SnapshotLoadError(path: path, reason: ""), identity: identity,
-                               isRacy: isRacy(identity, readStart: readStart))
+            let loaded = try decode(bytes, verifier: verifier)
+            if verifier != nil { try freshnessPolicy.check(loaded.provenance, serving: nil, now: clock.now()) }
+            return InitialRead(snapshot: loaded.snapshot, provenance: loaded.provenance, error: SnapshotLoadError(path: path, reason: ""),
+                               identity: identity, isRacy: isRacy(identity, readStart: readStart))
         } catch {
             throw InitialRead(snapshot: nil, error: SnapshotLoadError(path: path, reason: error.reason), identity: identity, isRacy: false)
         }
@@ -125,7 +128,9 @@ final class SnapshotReloader: Sendable {
             state.seenIsRacy = identity.map { Self.isRacy($0, readStart: readStart) } ?? false
             let snapshot: Snapshot
             do throws(SnapshotLoadError) {
-                snapshot = try Self.decode(bytes, verifier: store.signatureVerifier)
+                let loaded = try Self.decode(bytes, verifier: store.signatureVerifier)
+                try store.admit(loaded)
+                snapshot = loaded.snapshot
             } catch {
                 return reject(error.reason, identity: identity, state: &state, repeatFailures: repeatFailures)
             }
@@ -174,9 +179,10 @@ final class SnapshotReloader: Sendable {
 
     /// Decodes and verifies snapshot bytes. The one place reloads decode, so that everything `SnapshotLoader`
     /// checks (the form by content, checksums, the id against the content, the signature with the store's
-    /// verifier) applies to reloads exactly as to `FlagStore(contentsOfFile:signatureVerifier:)`.
-    static func decode(_ bytes: [UInt8], verifier: (any SnapshotSignatureVerifier)?) throws(SnapshotLoadError) -> Snapshot {
-        try SnapshotLoader.load(bytes: bytes, verifier: verifier)
+    /// verifier) applies to reloads exactly as to `FlagStore(contentsOfFile:signatureVerifier:)`; the caller
+    /// then applies the store's freshness policy (`FlagStore.admit`).
+    static func decode(_ bytes: [UInt8], verifier: (any SnapshotSignatureVerifier)?) throws(SnapshotLoadError) -> LoadedSnapshot {
+        try SnapshotLoader.read(bytes: bytes, verifier: verifier)
     }
 
     static func isRacy(_ identity: SnapshotFileIdentity, readStart: Int64) -> Bool {
