@@ -69,14 +69,21 @@ struct Inspect: AsyncParsableCommand {
             format       \(loaded.encoding), \(loaded.byteCount) bytes
             revision     \(snapshot.revision ?? "(unknown)")
             environment  \(snapshot.environment ?? "(all)")
-            signature    \(signature)
-            sequence     \(loaded.provenance.map { "\($0.sequence), issued \(Timestamp.format($0.issuedAt))" } ?? "(none)")
+            signature    \(signature)\(Self.provenanceLine(loaded))
             flags        \(snapshot.flags.count)
 
             """
         text += Self.table(snapshot.flags)
         Output.standardOutput(text)
         if verificationFailure != nil || !idMatches { throw ExitCode.failure }
+    }
+
+    /// `\nsequence     N, issued T` for a snapshot that carries provenance or is signed, else nothing.
+    static func provenanceLine(_ loaded: LoadedSnapshot) -> String {
+        if let provenance = loaded.provenance {
+            return "\nsequence     \(provenance.sequence), issued \(Timestamp.format(provenance.issuedAt))"
+        }
+        return loaded.signature == nil ? "" : "\nsequence     (none: older snapshots cannot be told apart)"
     }
 
     /// One line per flag: key, type, enabled, variant count, rule count, default variant.

@@ -56,7 +56,8 @@ import Testing
         naive[naive.count - 3] ^= 0x01
         #expect(loadError(naive, verifier: SignatureTests.verifier)?.hasPrefix("checksum mismatch") == true)
 
-        // Changed with the checksums recomputed: only the signature can tell, and does.
+        // Changed with the checksums recomputed: the signature tells (and, without a verifier, the id, which no
+        // longer matches the content; with a recomputed id too, only the signature).
         var flags = SignatureTests.snapshot.flags
         flags[0].enabled = false
         var altered = SignatureTests.snapshot
@@ -64,8 +65,12 @@ import Testing
         var resealed = BinaryFile(SignatureTests.signed)
         resealed.payload = Array(try! altered.binaryBytes()[160...])
         let bytes = resealed.bytes()
-        #expect(loadError(bytes) == nil, "without a verifier the altered file is well formed")
+        #expect(loadError(bytes)?.contains("does not match the content") == true, "without a verifier the id gives it away")
         #expect(loadError(bytes, verifier: SignatureTests.verifier) == "invalid signature: the snapshot was altered after key \(SignatureTests.key.publicKey.fingerprintText) signed it")
+        altered.id = Snapshot.contentID(environment: nil, flags: flags)
+        resealed.payload = Array(try! altered.binaryBytes()[160...])
+        #expect(loadError(resealed.bytes()) == nil, "without a verifier a consistently re-encoded file is well formed")
+        #expect(loadError(resealed.bytes(), verifier: SignatureTests.verifier)?.hasPrefix("invalid signature") == true)
     }
 
     @Test func tamperedHeaderIsRefused() {
@@ -144,6 +149,78 @@ import Testing
 
     @Test func aPublicKeyIsNotAPrivateKey() {
         #expect(throws: SnapshotKeyError.self) { try SnapshotSigningKey(keyFileText: SignatureTests.key.publicKey.keyFileText) }
+    }
+}
+
+/// Rollback and freshness: with a verifier, a store refuses a validly signed snapshot older than the one it serves
+/// (unless told to accept older ones) and, with a maximum age, one issued too long ago.
+@Suite struct FreshnessTests {
+    static let key = SignatureTests.key
+    static let verifier = SignatureTests.verifier
+    static let older: Snapshot = {
+        var flags = BinarySnapshotTests.small.flags
+        flags[1].defaultVariant = "low"
+        flags[1].variants = [Variant(name: "low", value: .integer(3))]
+        return Snapshot(id: Snapshot.contentID(environment: nil, flags: flags), flags: flags)
+    }()
+
+    /// Writes `snapshot` signed with `sequence` (issued at `issuedAt`) to a fresh file; returns its path.
+    func file(_ snapshot: Snapshot, sequence: UInt64?, issuedAt: Int64 = 1_800_000_000) throws -> String {
+        let path = "/tmp/flagc-freshness-\(UInt64.random(in: 0...UInt64.max)).bin"
+        let provenance = sequence.map { SnapshotProvenance(sequence: $0, issuedAt: issuedAt) }
+        try write(try snapshot.binaryBytes(signer: Self.key, provenance: provenance), to: path)
+        return path
+    }
+
+    @Test func provenanceIsSignedAndRead() throws {
+        let bytes = try BinarySnapshotTests.small.binaryBytes(signer: Self.key, provenance: SnapshotProvenance(sequence: 42, issuedAt: 1_800_000_000))
+        let loaded = try SnapshotLoader.read(bytes: bytes, verifier: Self.verifier)
+        #expect(loaded.provenance == SnapshotProvenance(sequence: 42, issuedAt: 1_800_000_000))
+        #expect(loaded.encoding == .binary(majorVersion: 1, minorVersion: 1))
+        // The sequence is covered by the signature: raising it breaks the signature.
+        var raised = bytes
+        raised[160] = 43
+        BinaryFile.resealHeader(&raised)
+        #expect(throws: SnapshotLoadError.self) { try SnapshotLoader.read(bytes: raised, verifier: Self.verifier) }
+        #expect(try SnapshotLoader.read(bytes: raised).provenance?.sequence == 43, "without a verifier it is only read")
+    }
+
+    @Test func olderSnapshotsAreRefusedUnlessAccepted() throws {
+        let newer = try file(BinarySnapshotTests.small, sequence: 5)
+        let replay = try file(Self.older, sequence: 3)
+        let unsequenced = try file(Self.older, sequence: nil)
+        defer { for path in [newer, replay, unsequenced] { unlink(path) } }
+        let store = try FlagStore(contentsOfFile: newer, signatureVerifier: Self.verifier)
+        #expect(throws: SnapshotLoadError.self) { try store.replace(contentsOfFile: replay) }
+        #expect(throws: SnapshotLoadError.self) { try store.replace(contentsOfFile: unsequenced) }
+        #expect(store.snapshot == BinarySnapshotTests.small, "the served snapshot stays")
+        do {
+            try store.replace(contentsOfFile: replay)
+        } catch {
+            #expect(error.reason.hasPrefix("the snapshot is older than the one being served (sequence 3 < 5)"), "\(error)")
+        }
+        let rollback = try FlagStore(contentsOfFile: newer, signatureVerifier: Self.verifier,
+                                     freshnessPolicy: SnapshotFreshnessPolicy(acceptsOlderSnapshots: true))
+        try rollback.replace(contentsOfFile: replay)
+        #expect(rollback.snapshot.id == Self.older.id)
+        // Without a verifier the sequence proves nothing and is not applied.
+        let unverified = try FlagStore(contentsOfFile: newer)
+        try unverified.replace(contentsOfFile: replay)
+        #expect(unverified.snapshot.id == Self.older.id)
+    }
+
+    @Test func maximumAgeRefusesStaleSnapshots() throws {
+        let path = try file(BinarySnapshotTests.small, sequence: 1, issuedAt: 1_800_000_000)
+        defer { unlink(path) }
+        let policy = SnapshotFreshnessPolicy(maximumAge: 3600)
+        let fresh = try FlagStore(contentsOfFile: path, clock: FixedClock(1_800_000_000 + 3600), signatureVerifier: Self.verifier, freshnessPolicy: policy)
+        #expect(fresh.snapshot == BinarySnapshotTests.small)
+        do {
+            _ = try FlagStore(contentsOfFile: path, clock: FixedClock(1_800_000_000 + 3601), signatureVerifier: Self.verifier, freshnessPolicy: policy)
+            Issue.record("a snapshot older than the maximum age loaded")
+        } catch {
+            #expect(error.reason.contains("more than the maximum age of 3600 s"), "\(error)")
+        }
     }
 }
 

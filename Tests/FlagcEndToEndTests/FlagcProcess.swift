@@ -47,7 +47,8 @@ enum Flagc {
 
     /// Runs `flagc` with `arguments` in `directory`, with NO_COLOR=1, and waits for it (killing it after `timeout` seconds).
     /// Standard input is `/dev/null`, or the file `standardInput` when given.
-    static func run(_ arguments: [String], in directory: URL, standardInput: URL? = nil, timeout: TimeInterval = 60) throws -> FlagcRun {
+    /// With a `launcher` (for example `["/usr/bin/setpriv", "--reuid=65534", …]`), that program runs `flagc`.
+    static func run(_ arguments: [String], in directory: URL, standardInput: URL? = nil, timeout: TimeInterval = 60, launcher: [String] = []) throws -> FlagcRun {
         let executable = try executable()
         // Capture through files, not pipes: nothing to drain while the child runs, so no deadlock.
         let captures = FileManager.default.temporaryDirectory.appendingPathComponent("flagc-e2e-io-\(UUID().uuidString)")
@@ -61,8 +62,13 @@ enum Flagc {
         let errHandle = try FileHandle(forWritingTo: errURL)
 
         let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
+        if let program = launcher.first {
+            process.executableURL = URL(fileURLWithPath: program)
+            process.arguments = Array(launcher.dropFirst()) + [executable.path] + arguments
+        } else {
+            process.executableURL = executable
+            process.arguments = arguments
+        }
         process.currentDirectoryURL = directory
         var environment = ProcessInfo.processInfo.environment
         environment["NO_COLOR"] = "1"
