@@ -12,7 +12,9 @@ struct Validate: AsyncParsableCommand {
     @OptionGroup var input: InputOptions
 
     func run() async throws {
-        let compiler = FlagCompiler(options: .init(paths: input.paths, configPath: input.config, now: try input.nowSeconds()))
+        var options = FlagCompiler.Options(paths: input.paths, configPath: input.config, now: try input.nowSeconds())
+        options.producesSnapshot = false
+        let compiler = FlagCompiler(options: options)
         let result = try compiler.compile()
         let formatter = DiagnosticFormatter(format: input.format, colour: Output.colourAllowed(fileDescriptor: STDOUT_FILENO))
         Output.standardOutput(formatter.report(result.diagnostics, suppressed: result.suppressed, fileCount: result.files.count))

@@ -271,6 +271,16 @@ import Testing
             let large = try Flagc.run(["compile", "wide", "--out", "out"] + fixedNow, in: sandbox.root, timeout: 20)
             #expect(large.status == 1 && !sandbox.exists("out"), "\(large)")
             #expect(large.stderr.contains("error[snapshot-size]"), "\(large)")
+
+            // A chain of 60,000 segments, each referencing the next: checked without recursion (this crashed
+            // with a stack overflow before), reported once.
+            var chain = "segments:\n"
+            for index in 0..<60_000 { chain += "  c\(index):\n    when: { segments: [c\(index + 1)] }\n" }
+            chain += "  c60000:\n    when: { groups: [g] }\n"
+            try sandbox.write("chain/demo.yaml", chain)
+            let long = try Flagc.run(["validate", "chain"] + fixedNow, in: sandbox.root, timeout: 30)
+            #expect(long.status == 1, "\(long.stderr)")
+            #expect(long.stdoutLines.count == 2 && long.stdout.contains("error[segment-depth]: segment 'c59984'"), "\(long.stdout.prefix(600))")
         }
     }
 

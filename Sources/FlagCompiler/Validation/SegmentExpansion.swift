@@ -67,21 +67,36 @@ struct SegmentExpansion {
 
     /// 1 for a segment without segment references, else one more than its deepest reference.
     private mutating func depth(of name: String) -> Int {
-        if let known = depths[name] { return known }
-        guard let segment = segments[name] else { return 0 }
-        var deepest = 0
-        for reference in references(in: segment.conditions) { deepest = max(deepest, depth(of: reference.value)) }
-        depths[name] = deepest + 1
-        return deepest + 1
+        measure(name)
+        return depths[name] ?? 0
     }
 
     /// The estimated JSON bytes of a segment's conditions once inlined.
     private mutating func size(ofSegment name: String) -> Int {
-        if let known = sizes[name] { return known }
-        guard let segment = segments[name] else { return 0 }
-        let size = size(of: segment.conditions)
-        sizes[name] = size
-        return size
+        measure(name)
+        return sizes[name] ?? 0
+    }
+
+    /// Fills `depths` and `sizes` for `name` and everything it references, in post-order with an explicit stack
+    /// (a chain of 100,000 segments must not overflow the thread's stack). The segments have no cycle.
+    private mutating func measure(_ name: String) {
+        guard depths[name] == nil, segments[name] != nil else { return }
+        var stack: [(name: String, references: [Located<String>], next: Int)] = [(name, references(in: segments[name]!.conditions), 0)]
+        while let top = stack.last {
+            if top.next < top.references.count {
+                stack[stack.count - 1].next += 1
+                let child = top.references[top.next].value
+                if depths[child] == nil, let segment = segments[child] {
+                    stack.append((child, references(in: segment.conditions), 0))
+                }
+                continue
+            }
+            stack.removeLast()
+            // Every reference is measured now, so these are lookups.
+            let deepest = top.references.reduce(0) { max($0, depths[$1.value] ?? 0) }
+            depths[top.name] = deepest + 1
+            sizes[top.name] = size(of: segments[top.name]!.conditions)
+        }
     }
 
     /// The estimated JSON bytes of `conditions` once segments are inlined (saturating, so a diamond of any
@@ -97,7 +112,7 @@ struct SegmentExpansion {
                 conditionSize = 32 + names.reduce(0) { $0 + $1.value.utf8.count + 3 }
             case .segments(let names):
                 var sum = 32
-                for name in names { sum = Self.adding(sum, Self.adding(32 + name.value.utf8.count, size(ofSegment: name.value))) }
+                for name in names { sum = Self.adding(sum, Self.adding(32 + name.value.utf8.count, sizes[name.value] ?? size(ofSegment: name.value))) }
                 conditionSize = sum
             }
             total = Self.adding(total, conditionSize)
