@@ -26,8 +26,9 @@ struct Eval: AsyncParsableCommand {
             --batch FILE (- for standard input) reads one JSON request per line, \
             {"flag": "...", "context": {...}, "env": "...", "at": "RFC3339"} (context, env and at optional; \
             --env and --at give their defaults), and writes one --format json result per non-blank line, in \
-            order. A line that is not valid JSON or has a bad shape yields a PARSE_ERROR result naming its line \
-            number and the run goes on.
+            order. A line that is not valid JSON, has a bad shape or is longer than 1 MiB yields a PARSE_ERROR \
+            result naming its line number and the run goes on. FILE must be a regular file; to stream requests \
+            through a pipe, pass - and use standard input.
 
             Exit status: 0 when a value was produced (also for DISABLED and DEFAULT) and for any --batch run \
             whose input could be read; 1 when the result is an error or the snapshot cannot be loaded; 2 for \
