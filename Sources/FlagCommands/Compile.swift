@@ -32,7 +32,7 @@ struct Compile: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Sign snapshot.bin with this private key file (written by `flagc keygen`).", valueName: "file"))
     var signingKey: String?
 
-    @Option(help: ArgumentHelp("The signed sequence number of snapshot.bin (default with --signing-key: the commit time of the revision, or SOURCE_DATE_EPOCH, or now); services refuse a snapshot with a lower one than they serve.", valueName: "n"))
+    @Option(help: ArgumentHelp("The signed sequence number of snapshot.bin (default with --signing-key: SOURCE_DATE_EPOCH, else the commit time of the revision, else the newest flag file modification time); services refuse a snapshot with a lower one than they serve.", valueName: "n"))
     var sequence: UInt64?
 
     @Option(help: ArgumentHelp("Also write the flags as a flagd flag-definition document to this file.", valueName: "file"))
@@ -53,7 +53,6 @@ struct Compile: AsyncParsableCommand {
             throw FlagCompiler.UsageError(description: "--sequence needs --signing-key: only a signature makes the sequence trustworthy")
         }
         let revision = self.revision ?? GitRevision.head(of: input.paths.first ?? ".")
-        let provenance = signer.map { _ in Self.provenance(sequence: sequence, revisionPath: input.paths.first ?? ".") }
         let compiler = FlagCompiler(options: .init(
             paths: input.paths, configPath: input.config, environment: env, revision: revision, now: try input.nowSeconds()
         ))
@@ -94,6 +93,7 @@ struct Compile: AsyncParsableCommand {
         let outcomes: SnapshotFile.WriteOutcomes
         let extraOutcomes: [SnapshotFile.WriteOutcome]
         do {
+            let provenance = signer.map { _ in Self.provenance(sequence: sequence, revisionPath: input.paths.first ?? ".", files: result.files) }
             (outcomes, extraOutcomes) = try SnapshotFile.write(snapshot, to: out, signer: signer, provenance: provenance, extra: extra)
         } catch {
             Output.standardError("error: \(error)\nnothing replaced: every output file is as it was before this compile\n")
@@ -107,12 +107,16 @@ struct Compile: AsyncParsableCommand {
     }
 
     /// The provenance of a signed snapshot. The issue time is SOURCE_DATE_EPOCH when set, else the commit time of
-    /// the flags' git revision, else now, so that compiling one commit twice gives the same bytes; the sequence is
-    /// `--sequence`, else the issue time (which grows along a branch).
-    static func provenance(sequence: UInt64?, revisionPath: String) -> SnapshotProvenance {
+    /// the flags' git revision, else the newest modification time among the flag files, so that compiling the
+    /// same files twice gives the same bytes; the sequence is `--sequence`, else the issue time (which grows along
+    /// a branch).
+    static func provenance(sequence: UInt64?, revisionPath: String, files: [String]) -> SnapshotProvenance {
         let issuedAt = ProcessInfo.processInfo.environment["SOURCE_DATE_EPOCH"].flatMap { Int64($0) }
             ?? GitRevision.commitTime(of: revisionPath)
-            ?? Int64(Date().timeIntervalSince1970)
+            ?? files.compactMap { path in
+                (try? FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date).map { Int64($0.timeIntervalSince1970) }
+            }.max()
+            ?? 0
         return SnapshotProvenance(sequence: sequence ?? UInt64(max(0, issuedAt)), issuedAt: issuedAt)
     }
 

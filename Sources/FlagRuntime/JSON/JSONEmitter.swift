@@ -14,6 +14,17 @@ struct JSONEmitter: ~Copyable {
         bytes = JSONOutput(capacity: capacity)
     }
 
+    /// An emitter that only hashes the compact document it is given; `finishDigest()` gives its SHA-256.
+    init(hashingCompact: Void) {
+        pretty = false
+        bytes = JSONOutput(hashing: ())
+    }
+
+    /// The SHA-256 of the finished compact document, for an emitter created with `init(hashingCompact:)`.
+    mutating func finishDigest() -> [UInt8] {
+        bytes.digest()
+    }
+
     /// The finished document (a final newline in pretty style, as `JSONWriter` writes it).
     mutating func finish() -> [UInt8] {
         if pretty { bytes.append(UInt8(ascii: "\n")) }

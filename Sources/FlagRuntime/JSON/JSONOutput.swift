@@ -13,9 +13,16 @@ struct JSONOutput: ~Copyable {
     private var flushed: [UInt8] = []
     private let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: JSONOutput.bufferSize)
     private var buffered = 0
+    /// When set, flushed bytes are hashed instead of kept (for content ids: no multi-megabyte text is built).
+    private var hasher: SHA256?
 
     init(capacity: Int = 0) {
         flushed.reserveCapacity(capacity)
+    }
+
+    /// An output that only hashes what is written; `digest()` gives the SHA-256.
+    init(hashing: Void) {
+        hasher = SHA256()
     }
 
     deinit {
@@ -26,6 +33,12 @@ struct JSONOutput: ~Copyable {
     mutating func bytes() -> [UInt8] {
         flush()
         return flushed
+    }
+
+    /// The SHA-256 of all bytes written, for an output created with `init(hashing:)`.
+    mutating func digest() -> [UInt8] {
+        flush()
+        return hasher?.finalize() ?? SHA256.hash(flushed)
     }
 
     mutating func append(_ byte: UInt8) {
@@ -39,7 +52,11 @@ struct JSONOutput: ~Copyable {
         if bytes.count > JSONOutput.bufferSize - buffered {
             flush()
             if bytes.count > JSONOutput.bufferSize {
-                flushed.append(contentsOf: bytes)
+                if hasher != nil {
+                    hasher?.update(UnsafeRawBufferPointer(bytes))
+                } else {
+                    flushed.append(contentsOf: bytes)
+                }
                 return
             }
         }
@@ -59,7 +76,11 @@ struct JSONOutput: ~Copyable {
     }
 
     private mutating func flush() {
-        flushed.append(contentsOf: UnsafeBufferPointer(start: buffer, count: buffered))
+        if hasher != nil {
+            hasher?.update(UnsafeRawBufferPointer(start: buffer, count: buffered))
+        } else {
+            flushed.append(contentsOf: UnsafeBufferPointer(start: buffer, count: buffered))
+        }
         buffered = 0
     }
 }
