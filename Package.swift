@@ -60,7 +60,7 @@ let package = Package(
         ),
         .executableTarget(name: "flagc", dependencies: ["FlagCommands"]),
         .testTarget(name: "FlagRuntimeTests", dependencies: ["FlagRuntime", "FlagSignatures"]),
-        .testTarget(name: "FlagReloadTests", dependencies: ["FlagRuntime", "FlagServiceLifecycle"]),
+        .testTarget(name: "FlagReloadTests", dependencies: ["FlagRuntime", "FlagServiceLifecycle", "FlagSignatures"]),
         .testTarget(
             name: "FlagCompilerTests",
             dependencies: ["FlagCompiler", "FlagRuntime"],

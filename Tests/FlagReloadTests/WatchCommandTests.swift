@@ -1,4 +1,5 @@
 import FlagRuntime
+import FlagSignatures
 import Foundation
 import Synchronization
 import Testing
@@ -36,6 +37,33 @@ struct WatchCommandTests {
         let back = "reloaded \(first.id) (was \(second.id)): changed gen, new.flag; gen = 1 (variant v1, reason STATIC)"
         #expect(await watch.waitForLine { $0 == back }, "\(watch.output)")
         #expect(watch.lines == [start, reloaded, rejected, back], "\(watch.output)")
+    }
+
+    /// With --trusted-key, a validly signed but older snapshot (a replay) is rejected; --accept-older serves it.
+    @Test func olderSignedSnapshotsAreRejectedUnlessAccepted() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let key = try SnapshotSigningKey(rawRepresentation: Array(repeating: 3, count: 32))
+        try Files.writeAtomically(Array(key.publicKey.keyFileText.utf8), to: folder.file("ci.pub"))
+        let path = folder.file("snapshot.bin")
+        let newer = Snapshots.generation(2), older = Snapshots.generation(1)
+        func signed(_ snapshot: Snapshot, _ sequence: UInt64) throws -> [UInt8] {
+            try snapshot.binaryBytes(signer: key, provenance: SnapshotProvenance(sequence: sequence, issuedAt: 1_800_000_000 + Int64(sequence)))
+        }
+        for acceptOlder in [false, true] {
+            try Files.writeAtomically(try signed(newer, 5), to: path)
+            let watch = try WatchProcess([path, "--trusted-key", folder.file("ci.pub"), "--polling-only", "--poll-interval", "0.02"]
+                + (acceptOlder ? ["--accept-older"] : []), in: folder)
+            defer { watch.stop() }
+            #expect(await watch.waitForLine { $0 == "serving \(newer.id): 2 flags" }, "\(watch.output)")
+            try Files.writeAtomically(try signed(older, 3), to: path)
+            if acceptOlder {
+                #expect(await watch.waitForLine { $0.hasPrefix("reloaded \(older.id) (was \(newer.id))") }, "\(watch.output)")
+            } else {
+                let rejected = "rejected \(path): the snapshot is older than the one being served (sequence 3 < 5): a replayed snapshot is refused; accept older snapshots to roll back on purpose; still serving \(newer.id)"
+                #expect(await watch.waitForLine { $0 == rejected }, "\(watch.output)")
+            }
+        }
     }
 
     @Test func aMissingSnapshotAtStartExitsWithOne() async throws {
