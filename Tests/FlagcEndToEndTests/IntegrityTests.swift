@@ -306,6 +306,25 @@ import Testing
         }
     }
 
+    /// A hand-edited snapshot.json that serves a variant it does not define (with a correct id) is refused by
+    /// every reader, with a reason, instead of serving the first variant.
+    @Test func invalidSnapshotsAreRefusedByInspectAndEval() throws {
+        try withSandbox { sandbox in
+            try sandbox.write("flags/demo.yaml", booleanFlag(extra: "    rules:\n      - when: { users: [ada] }\n        serve: true\n"))
+            let run = try sandbox.flagc(["compile", "flags", "--out", "out"] + fixedNow)
+            try #require(run.status == 0, "\(run)")
+            var snapshot = try SnapshotLoader.load(bytes: [UInt8](try sandbox.contents("out/snapshot.json")))
+            snapshot.flags[0].rules[0].outcome = .serve(variant: "ture")
+            snapshot.id = Snapshot.contentID(environment: nil, flags: snapshot.flags)
+            try Data(snapshot.jsonBytes()).write(to: sandbox.url("typo.json"))
+            for arguments in [["inspect", "typo.json"], ["inspect", "typo.json", "--format", "json"], ["eval", "typo.json", "demo.feature", "--targeting-key", "ada"]] {
+                let refused = try sandbox.flagc(arguments)
+                #expect(refused.status == 1 && refused.stdout.isEmpty, "\(refused)")
+                #expect(refused.stderr.contains("flags.demo.feature.rules[0].serve: 'ture' names no variant of the flag"), "\(refused)")
+            }
+        }
+    }
+
     // MARK: eval --batch
 
     @Test func overlongBatchLinesGetAnErrorAndTheBatchGoesOn() throws {

@@ -34,11 +34,14 @@ struct BinarySnapshotDecoder {
     static func decodePayload(_ bytes: UnsafeRawBufferPointer, header: BinarySnapshotHeader) throws(SnapshotDecodingError) -> Snapshot {
         guard let base = bytes.baseAddress else { throw SnapshotDecodingError(path: "", message: "the file is empty") }
         var decoder = BinarySnapshotDecoder(base: base, position: header.headerLength, end: header.totalLength)
+        let snapshot: Snapshot
         do {
-            return try decoder.decodeSections(header: header)
+            snapshot = try decoder.decodeSections(header: header)
         } catch {
             throw error.decodingError
         }
+        try SnapshotValidation.check(snapshot)
+        return snapshot
     }
 
     // MARK: Sections
@@ -225,21 +228,16 @@ struct BinarySnapshotDecoder {
         let variantCount = try reader.count(minimumSize: 5, "the variant count")
         var variants: [Variant] = []
         variants.reserveCapacity(variantCount)
-        var defaultFound = false
         for index in 0..<variantCount {
             do {
                 let nameIndex = try stringIndex("the variant name")
                 let value = try decodeValue(type: type)
-                if nameIndex == defaultIndex { defaultFound = true }
                 variants.append(Variant(name: strings[nameIndex], value: value))
             } catch {
                 throw error.within("variants[\(index)]")
             }
         }
         let defaultVariant = strings[defaultIndex]
-        if !defaultFound, !variants.contains(where: { $0.name == defaultVariant }) {
-            throw reader.failure("the default variant '\(defaultVariant)' names no variant of the flag").within("defaultVariant")
-        }
 
         let ruleCount = try reader.count(minimumSize: 9, "the rule count")
         var rules: [Rule] = []
@@ -291,15 +289,10 @@ struct BinarySnapshotDecoder {
             let count = try reader.count(minimumSize: 8, "the bucket count")
             var buckets: [Split.Bucket] = []
             buckets.reserveCapacity(count)
-            var total: UInt64 = 0
             for _ in 0..<count {
                 let variant = try string("the bucket variant")
                 let weight = try reader.u32("the bucket weight")
-                total += UInt64(weight)
                 buckets.append(Split.Bucket(variant: variant, weight: Int(weight)))
-            }
-            guard total == 10_000 else {
-                throw reader.failure("split weights must sum to 10000, not \(total)").within("split.buckets")
             }
             outcome = .split(Split(seed: seed, bucketBy: bucketBy, buckets: buckets))
         } else {

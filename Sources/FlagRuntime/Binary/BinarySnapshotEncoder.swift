@@ -37,6 +37,11 @@ extension Snapshot {
     public func binaryBytes(signer: (any SnapshotSigner)? = nil, provenance: SnapshotProvenance? = nil) throws -> [UInt8] {
         typealias Format = BinarySnapshotFormat
         typealias Offset = Format.Offset
+        do {
+            try SnapshotValidation.check(self)
+        } catch {
+            throw SnapshotEncodingError(path: error.path, message: error.message)
+        }
         let payload = try BinarySnapshotEncoder.payload(self)
         let hasMetadata = flags.contains { $0.metadata != FlagMetadata() }
 

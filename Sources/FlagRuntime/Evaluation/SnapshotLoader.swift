@@ -118,8 +118,9 @@ public enum SnapshotLoader {
         return LoadedSnapshot(snapshot: snapshot, encoding: .json(formatVersion: snapshot.formatVersion), signature: nil, byteCount: bytes.count)
     }
 
-    /// The id must be the SHA-256 of the content, in both forms: a file whose content was edited (and, for
-    /// binary, whose checksums were recomputed) cannot pass under the old id.
+    /// The id must be the SHA-256 of the content, in both forms (the decoders have checked validity with
+    /// `SnapshotValidation`): a file whose content was edited (and, for binary, whose checksums were recomputed)
+    /// cannot pass under the old id.
     private static func checkID(_ snapshot: Snapshot) throws(SnapshotLoadError) {
         let expected = Snapshot.contentID(environment: snapshot.environment, flags: snapshot.flags)
         guard snapshot.id == expected else {

@@ -65,7 +65,7 @@ extension Snapshot {
         try self.init(json: value)
     }
 
-    /// Decodes a snapshot from its JSON value.
+    /// Decodes a snapshot from its JSON value, and checks it is valid (`SnapshotValidation`).
     public init(json: JSONValue) throws(SnapshotDecodingError) {
         let root = try JSONReader(json, path: "")
         let version = try root.int("formatVersion")
@@ -75,7 +75,7 @@ extension Snapshot {
         let flagsObject = try root.object("flags")
         var flags: [Flag] = []
         flags.reserveCapacity(flagsObject.count)
-        for key in flagsObject.keys.sorted() {
+        for key in flagsObject.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
             flags.append(try Flag(json: JSONReader(flagsObject[key]!, path: "flags.\(key)"), key: key))
         }
         self.init(
@@ -85,6 +85,7 @@ extension Snapshot {
             environment: try root.optionalString("environment"),
             flags: flags
         )
+        try SnapshotValidation.check(self)
     }
 
     static func flagsJSON(_ flags: [Flag]) -> JSONValue {
@@ -196,9 +197,6 @@ extension Flag {
                 values: try metadata.optionalObject("values") ?? [:]
             )
         )
-        guard variant(named: defaultVariant) != nil else {
-            throw json.error("defaultVariant", "names no variant of the flag")
-        }
     }
 }
 
@@ -290,9 +288,6 @@ extension Rule {
             for (index, element) in try split.array("buckets").enumerated() {
                 let bucket = try JSONReader(element, path: "\(split.path).buckets[\(index)]")
                 buckets.append(Split.Bucket(variant: try bucket.string("variant"), weight: try bucket.int("weight")))
-            }
-            guard buckets.reduce(0, { $0 + $1.weight }) == 10_000, buckets.allSatisfy({ $0.weight >= 0 }) else {
-                throw split.error("buckets", "weights must be non-negative and sum to 10000")
             }
             outcome = .split(Split(seed: try split.string("seed"), bucketBy: try split.string("bucketBy"), buckets: buckets))
         } else {
