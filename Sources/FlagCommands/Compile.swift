@@ -46,11 +46,11 @@ struct Compile: AsyncParsableCommand {
             do {
                 return try SnapshotSigningKey(contentsOfFile: path)
             } catch {
-                throw FlagCompiler.UsageError(description: "--signing-key \(error)")
+                throw CommandUsageError("--signing-key \(error)")
             }
         }
         if sequence != nil, signer == nil {
-            throw FlagCompiler.UsageError(description: "--sequence needs --signing-key: only a signature makes the sequence trustworthy")
+            throw CommandUsageError("--sequence needs --signing-key: only a signature makes the sequence trustworthy")
         }
         let revision = self.revision ?? GitRevision.head(of: input.paths.first ?? ".")
         let compiler = FlagCompiler(options: .init(
@@ -66,14 +66,14 @@ struct Compile: AsyncParsableCommand {
             throw ExitCode.failure
         }
         if flagdFlagSetId != nil, flagd == nil {
-            throw FlagCompiler.UsageError(description: "--flagd-flag-set-id needs --flagd FILE")
+            throw CommandUsageError("--flagd-flag-set-id needs --flagd FILE")
         }
         var isDirectory: ObjCBool = false
         if let flagd, FileManager.default.fileExists(atPath: flagd, isDirectory: &isDirectory), isDirectory.boolValue {
-            throw FlagCompiler.UsageError(description: "--flagd '\(flagd)' is a folder; pass the path of the file to write, for example build/flagd.json")
+            throw CommandUsageError("--flagd '\(flagd)' is a folder; pass the path of the file to write, for example build/flagd.json")
         }
         if let problem = SnapshotFile.folderProblem(out) {
-            throw FlagCompiler.UsageError(description: "--out '\(out)': \(problem); pass a folder for snapshot.json and snapshot.bin")
+            throw CommandUsageError("--out '\(out)': \(problem); pass a folder for snapshot.json and snapshot.bin")
         }
         // Exported before anything is written, so that a flag flagd cannot express leaves every file as it was.
         var extra: [SnapshotFile.Output] = []

@@ -42,13 +42,25 @@ public struct Flagc: AsyncParsableCommand {
             Foundation.exit(0)
         } catch {
             let code = exitCode(for: error)
-            if code == .validationFailure || error is FlagCompiler.UsageError {
-                let message = error is FlagCompiler.UsageError ? "error: \(error)" : fullMessage(for: error)
+            let isUsageError = error is CommandUsageError || error is FlagCompiler.UsageError
+            if code == .validationFailure || isUsageError {
+                let message = isUsageError ? "error: \(error)" : fullMessage(for: error)
                 FileHandle.standardError.write(Data((message + "\n").utf8))
                 Foundation.exit(2)
             }
             self.exit(withError: error)
         }
+    }
+}
+
+/// A problem with how a command was invoked rather than with its input: printed as `error: …`, exit status 2.
+/// (The compiler's own `FlagCompiler.UsageError`, for paths and `--env`, is treated the same way.)
+struct CommandUsageError: Error, CustomStringConvertible {
+    /// What is wrong and what to do.
+    var description: String
+
+    init(_ description: String) {
+        self.description = description
     }
 }
 

@@ -29,11 +29,11 @@ struct Keygen: AsyncParsableCommand {
         let publicPath = folder(name + ".pub")
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: out, isDirectory: &isDirectory), !isDirectory.boolValue {
-            throw FlagCompiler.UsageError(description: "--out '\(out)' is a file; pass a folder for the key files")
+            throw CommandUsageError("--out '\(out)' is a file; pass a folder for the key files")
         }
         if !force {
             for path in [privatePath, publicPath] where FileManager.default.fileExists(atPath: path) {
-                throw FlagCompiler.UsageError(description: "\(path) exists; choose another --name or --out, or pass --force to replace it")
+                throw CommandUsageError("\(path) exists; choose another --name or --out, or pass --force to replace it")
             }
         }
         let key = SnapshotSigningKey.generate()

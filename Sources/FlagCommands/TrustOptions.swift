@@ -16,7 +16,7 @@ struct TrustOptions: ParsableArguments {
             do {
                 return try SnapshotPublicKey(contentsOfFile: path)
             } catch {
-                throw FlagCompiler.UsageError(description: "--trusted-key \(error)")
+                throw CommandUsageError("--trusted-key \(error)")
             }
         }
         return Ed25519Verifier(trustedPublicKeys: keys)

@@ -32,13 +32,8 @@ struct Watch: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("A flag to evaluate after each reload.", valueName: "flag"))
     var flag: String?
 
-    /// `--targeting-key`.
-    @Option(help: ArgumentHelp("The targeting key (usually the user id).", valueName: "key"))
-    var targetingKey: String?
-
-    /// `--attr name=value` / `--attr name:=JSON`, in order.
-    @Option(help: ArgumentHelp("An attribute: name=value (a string) or name:=JSON (a number, boolean or list of strings); repeatable.", valueName: "attr"))
-    var attr: [String] = []
+    /// `--context`, `--attr` and `--targeting-key`.
+    @OptionGroup var contextOptions: ContextOptions
 
     /// `--env`.
     @Option(help: ArgumentHelp("The evaluation environment (default: the snapshot's).", valueName: "name"))
@@ -72,12 +67,11 @@ struct Watch: AsyncParsableCommand {
             throw ValidationError("--accept-older and --max-age apply to signed snapshots: add --trusted-key FILE")
         }
         if let maxAge, maxAge < 0 { throw ValidationError("--max-age '\(maxAge)' must be a number of seconds, 0 or more") }
-        _ = try evaluationContext()
     }
 
     /// Loads the snapshot, prints the start line, then one line per reload outcome until interrupted.
     func run() async throws {
-        let context = try evaluationContext()
+        let context = try contextOptions.evaluationContext()
         let verifier = try trust.verifier()
         let options = SnapshotFileWatcher.Options(
             pollInterval: .nanoseconds(Int64((pollInterval * 1e9).rounded())),
@@ -117,15 +111,5 @@ struct Watch: AsyncParsableCommand {
     func evaluation(of store: FlagStore, context: EvaluationContext) -> String {
         guard let flag else { return "" }
         return "; " + EvalOutput.text(store.details(flag, context: context))
-    }
-
-    /// The context from `--attr`, then `--targeting-key`.
-    func evaluationContext() throws -> EvaluationContext {
-        var result = EvaluationContext()
-        for assignment in attr {
-            try AttributeAssignment.apply(assignment, to: &result)
-        }
-        if let targetingKey { result.targetingKey = targetingKey }
-        return result
     }
 }
