@@ -40,7 +40,7 @@ struct BinarySnapshotDecoder {
         } catch {
             throw error.decodingError
         }
-        try SnapshotValidation.check(snapshot)
+        try SnapshotValidation.check(snapshot, keysAreSorted: true)
         return snapshot
     }
 

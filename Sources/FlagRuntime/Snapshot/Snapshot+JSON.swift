@@ -47,9 +47,10 @@ extension Snapshot {
 
     static func emitFlags(_ flags: [Flag], into emitter: inout JSONEmitter) {
         emitter.beginObject()
-        for flag in flags {
-            emitter.key(flag.key)
-            flag.emit(into: &emitter)
+        // Elements are used in place (by index): iterating copied each flag, retaining and releasing its fields.
+        for index in flags.indices {
+            emitter.key(flags[index].key)
+            flags[index].emit(into: &emitter)
         }
         emitter.endObject()
     }
@@ -85,7 +86,7 @@ extension Snapshot {
             environment: try root.optionalString("environment"),
             flags: flags
         )
-        try SnapshotValidation.check(self)
+        try SnapshotValidation.check(self, keysAreSorted: true)
     }
 
     static func flagsJSON(_ flags: [Flag]) -> JSONValue {
@@ -147,9 +148,9 @@ extension Flag {
         emitter.endObject()
         emitter.key("rules")
         emitter.beginArray()
-        for rule in rules {
+        for index in rules.indices {
             emitter.element()
-            rule.emit(into: &emitter)
+            rules[index].emit(into: &emitter)
         }
         emitter.endArray()
         emitter.member("type", type.rawValue)

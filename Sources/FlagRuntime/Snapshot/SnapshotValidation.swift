@@ -7,71 +7,90 @@
 /// that exists, or split buckets that name distinct variants of the flag with non-negative weights summing to
 /// 10,000. (That the `id` matches the content is checked by `SnapshotLoader`, which knows the id was read.)
 package enum SnapshotValidation {
-    /// Throws, naming the flag and what is wrong, unless `snapshot` is valid.
-    package static func check(_ snapshot: Snapshot) throws(SnapshotDecodingError) {
-        var previous: String?
-        for flag in snapshot.flags {
-            if let previous, !previous.utf8.lexicographicallyPrecedes(flag.key.utf8) {
-                throw SnapshotDecodingError(path: "flags.\(flag.key)", message: previous == flag.key ? "the flag is listed twice" : "flags are not sorted by key ('\(flag.key)' after '\(previous)')")
+    /// Throws, naming the flag and what is wrong, unless `snapshot` is valid. `keysAreSorted` skips the key
+    /// order check for callers that have established it (the decoders: the binary one refuses unsorted keys
+    /// with their byte offset, the JSON one sorts them).
+    package static func check(_ snapshot: Snapshot, keysAreSorted: Bool = false) throws(SnapshotDecodingError) {
+        if !keysAreSorted {
+            for (previous, flag) in zip(snapshot.flags, snapshot.flags.dropFirst()) where !previous.key.utf8.lexicographicallyPrecedes(flag.key.utf8) {
+                throw SnapshotDecodingError(path: "flags.\(flag.key)", message: previous.key == flag.key ? "the flag is listed twice" : "flags are not sorted by key ('\(flag.key)' after '\(previous.key)')")
             }
-            previous = flag.key
-            try check(flag)
         }
+        // By index, borrowing: copying each `Flag` out of the array retained and released all of its fields.
+        let flags = snapshot.flags
+        for index in flags.indices { try check(flags[index]) }
     }
 
-    /// The checks of one flag.
-    static func check(_ flag: Flag) throws(SnapshotDecodingError) {
-        let path = "flags.\(flag.key)"
-        guard !flag.variants.isEmpty else { throw SnapshotDecodingError(path: path, message: "the flag has no variants") }
-        if let duplicate = firstDuplicate(flag.variants, \.name) {
-            throw SnapshotDecodingError(path: "\(path).variants", message: "variant '\(duplicate)' is listed twice")
+    /// The checks of one flag. Nothing is allocated unless something is wrong (paths are built only for errors):
+    /// a load checks every flag of the snapshot.
+    static func check(_ flag: borrowing Flag) throws(SnapshotDecodingError) {
+        let key = flag.key
+        func failure(_ component: String, _ message: String) -> SnapshotDecodingError {
+            SnapshotDecodingError(path: "flags.\(key)" + component, message: message)
+        }
+        let variants = flag.variants
+        guard !variants.isEmpty else { throw failure("", "the flag has no variants") }
+        if let duplicate = firstDuplicateName(variants) {
+            throw failure(".variants", "variant '\(duplicate)' is listed twice")
         }
         // A number flag may hold integer values (they read back as numbers, as in JSON).
-        for variant in flag.variants where variant.value.type != flag.type && !(flag.type == .number && variant.value.type == .integer) {
-            throw SnapshotDecodingError(path: "\(path).variants.\(variant.name)", message: "a \(variant.value.type.rawValue) value in a \(flag.type.rawValue) flag")
+        for variant in variants where variant.value.type != flag.type && !(flag.type == .number && variant.value.type == .integer) {
+            throw failure(".variants.\(variant.name)", "a \(variant.value.type.rawValue) value in a \(flag.type.rawValue) flag")
         }
-        let names = VariantNames(flag.variants)
+        let names = VariantNames(variants)
         guard names.contains(flag.defaultVariant) else {
-            throw SnapshotDecodingError(path: "\(path).defaultVariant", message: "'\(flag.defaultVariant)' names no variant of the flag")
+            throw failure(".defaultVariant", "'\(flag.defaultVariant)' names no variant of the flag")
         }
         for (index, rule) in flag.rules.enumerated() {
-            let rulePath = "\(path).rules[\(index)]"
             switch rule.outcome {
             case .serve(let variant):
                 guard names.contains(variant) else {
-                    throw SnapshotDecodingError(path: "\(rulePath).serve", message: "'\(variant)' names no variant of the flag")
+                    throw failure(".rules[\(index)].serve", "'\(variant)' names no variant of the flag")
                 }
             case .split(let split):
-                var total = 0
-                if let duplicate = firstDuplicate(split.buckets, \.variant) {
-                    throw SnapshotDecodingError(path: "\(rulePath).split.buckets", message: "variant '\(duplicate)' has two buckets")
+                let buckets = split.buckets
+                if let duplicate = firstDuplicateVariant(buckets) {
+                    throw failure(".rules[\(index)].split.buckets", "variant '\(duplicate)' has two buckets")
                 }
-                for bucket in split.buckets {
+                var total = 0
+                for bucket in buckets {
                     guard names.contains(bucket.variant) else {
-                        throw SnapshotDecodingError(path: "\(rulePath).split.buckets", message: "bucket '\(bucket.variant)' names no variant of the flag")
+                        throw failure(".rules[\(index)].split.buckets", "bucket '\(bucket.variant)' names no variant of the flag")
                     }
                     guard bucket.weight >= 0, bucket.weight <= 10_000 else {
-                        throw SnapshotDecodingError(path: "\(rulePath).split.buckets", message: "weight \(bucket.weight) of '\(bucket.variant)' is outside 0…10000")
+                        throw failure(".rules[\(index)].split.buckets", "weight \(bucket.weight) of '\(bucket.variant)' is outside 0…10000")
                     }
                     total += bucket.weight
                 }
                 guard total == 10_000 else {
-                    throw SnapshotDecodingError(path: "\(rulePath).split.buckets", message: "weights sum to \(total), not 10000")
+                    throw failure(".rules[\(index)].split.buckets", "weights sum to \(total), not 10000")
                 }
             }
         }
     }
 
-    /// The first name that appears twice: pairwise for short lists (nothing allocated), with a set for long ones.
-    private static func firstDuplicate<Element>(_ items: [Element], _ name: KeyPath<Element, String>) -> String? {
-        if items.count <= 16 {
-            for index in items.indices.dropFirst() where items[..<index].contains(where: { $0[keyPath: name] == items[index][keyPath: name] }) {
-                return items[index][keyPath: name]
+    /// The first variant name that appears twice: pairwise for short lists (nothing allocated), with a set for long ones.
+    private static func firstDuplicateName(_ variants: [Variant]) -> String? {
+        if variants.count <= 16 {
+            for index in 1..<max(1, variants.count) where variants[..<index].contains(where: { $0.name == variants[index].name }) {
+                return variants[index].name
             }
             return nil
         }
         var seen = Set<String>()
-        return items.first { !seen.insert($0[keyPath: name]).inserted }?[keyPath: name]
+        return variants.first { !seen.insert($0.name).inserted }?.name
+    }
+
+    /// The first variant with two buckets, as `firstDuplicateName` finds it.
+    private static func firstDuplicateVariant(_ buckets: [Split.Bucket]) -> String? {
+        if buckets.count <= 16 {
+            for index in 1..<max(1, buckets.count) where buckets[..<index].contains(where: { $0.variant == buckets[index].variant }) {
+                return buckets[index].variant
+            }
+            return nil
+        }
+        var seen = Set<String>()
+        return buckets.first { !seen.insert($0.variant).inserted }?.variant
     }
 
     /// The variant names of a flag, searched linearly when there are few.
