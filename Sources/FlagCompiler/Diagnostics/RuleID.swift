@@ -66,6 +66,8 @@ public enum RuleID: String, Sendable, Hashable, CaseIterable, Comparable {
     case serveUnknownVariant = "serve-unknown-variant"
     /// A `split` names an unknown variant.
     case splitUnknownVariant = "split-unknown-variant"
+    /// A `split` gives one variant two weights (two keys naming the same variant).
+    case splitDuplicateVariant = "split-duplicate-variant"
     /// Split weights do not sum to 100.
     case splitSum = "split-sum"
     /// A split weight is negative or has more than two decimals.

@@ -348,7 +348,7 @@ struct FileDecoder {
                 continue
             }
             if buckets.contains(where: { $0.variant == variant }) {
-                diagnostics.report(.splitUnknownVariant, at: pair.key.location, "variant '\(variant)' appears twice in this 'split'; give each variant one weight")
+                diagnostics.report(.splitDuplicateVariant, at: pair.key.location, "variant '\(variant)' appears twice in this 'split'; give each variant one weight")
                 valid = false
                 continue
             }

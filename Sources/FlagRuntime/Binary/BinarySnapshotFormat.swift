@@ -158,10 +158,11 @@ public enum BinarySnapshotFormat {
         static let all: UInt8 = 0x0F
     }
 
-    /// Lowercase hex of bytes.
+    /// Lowercase hex of bytes: the project's one hex encoder (ids, digests, fingerprints).
     static func hex(_ bytes: some Sequence<UInt8>) -> String {
         let digits = Array("0123456789abcdef".utf8)
         var text: [UInt8] = []
+        text.reserveCapacity(bytes.underestimatedCount * 2)
         for byte in bytes {
             text.append(digits[Int(byte >> 4)])
             text.append(digits[Int(byte & 0x0F)])

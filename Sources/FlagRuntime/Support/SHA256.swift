@@ -92,14 +92,7 @@ package struct SHA256: Sendable {
 
     /// The lowercase hexadecimal SHA-256 digest of `bytes` (64 characters).
     package static func hexDigest(_ bytes: [UInt8]) -> String {
-        let digits: [UInt8] = Array("0123456789abcdef".utf8)
-        var text: [UInt8] = []
-        text.reserveCapacity(64)
-        for byte in hash(bytes) {
-            text.append(digits[Int(byte >> 4)])
-            text.append(digits[Int(byte & 0x0F)])
-        }
-        return String(decoding: text, as: UTF8.self)
+        BinarySnapshotFormat.hex(hash(bytes))
     }
 }
 
