@@ -66,12 +66,11 @@ struct BatchEvaluator {
         if path == "-" {
             descriptor = STDIN_FILENO
         } else {
-            descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
-            guard descriptor >= 0 else { throw BatchIOError(description: "cannot read \(path): \(String(cString: strerror(errno)))") }
-            var status = stat()
-            guard fstat(descriptor, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else {
-                close(descriptor)
-                throw BatchIOError(description: "cannot read \(path): it is \(RegularFileReader.kind(of: status.st_mode)), not a regular file; pass a file, or - to read standard input (a pipe)")
+            do {
+                descriptor = try RegularFileReader.openRegularFile(path).descriptor
+            } catch {
+                let hint = if case .notRegularFile = error.kind { "; pass a file, or - to read standard input (a pipe)" } else { "" }
+                throw BatchIOError(description: "cannot read \(path): \(error)\(hint)")
             }
         }
         defer { if descriptor != STDIN_FILENO { close(descriptor) } }

@@ -114,9 +114,7 @@ enum FileDiscovery {
 
     /// `realpath(path)`, or nil when some part of it does not exist.
     static func realPath(_ path: String) -> String? {
-        guard let resolved = realpath(path, nil) else { return nil }
-        defer { free(resolved) }
-        return String(cString: resolved)
+        LocalSnapshotFileSystem.resolve(path)
     }
 
     /// What a symbolic link says (`readlink`), for messages.

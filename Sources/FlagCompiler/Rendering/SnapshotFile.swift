@@ -77,10 +77,7 @@ public enum SnapshotFile {
     /// Without `lockFolder`, nothing is locked and no leftovers are removed.
     public static func writeUnit(_ outputs: [Output], lockFolder: String?) throws -> [WriteOutcome] {
         if let lockFolder { try createFolder(lockFolder) }
-        for output in outputs {
-            let folder = parent(of: output.path)
-            if !folder.isEmpty { try createFolder(folder) }
-        }
+        for output in outputs { try createFolder(folder(of: output.path)) }
         let lock = try lockFolder.map { folder throws in try FolderLock(folder: folder) }
         defer { lock?.release() }
 
@@ -88,7 +85,7 @@ public enum SnapshotFile {
         var outcomes: [WriteOutcome] = []
         do {
             for output in outputs {
-                if let lockFolder, samePath(parent(of: output.path), lockFolder) {
+                if let lockFolder, samePath(folder(of: output.path), lockFolder) {
                     removeLeftovers(of: output.path)
                 }
                 if try holds(output.path, output.bytes) {
@@ -110,11 +107,10 @@ public enum SnapshotFile {
             throw WriteError(path: output.path, reason: reason)
         }
         var folders: [String] = []
-        for (_, output) in temporaries {
-            let folder = parent(of: output.path)
-            if !folders.contains(folder) { folders.append(folder) }
+        for (_, output) in temporaries where !folders.contains(folder(of: output.path)) {
+            folders.append(folder(of: output.path))
         }
-        for folder in folders { syncFolder(folder.isEmpty ? "." : folder) }
+        for folder in folders { syncFolder(folder) }
         return outcomes
     }
 
@@ -129,8 +125,7 @@ public enum SnapshotFile {
 
     /// `.NAME.tmp-PID` in the folder of `path`.
     static func temporaryPath(for path: String) -> String {
-        let folder = parent(of: path)
-        return (folder.isEmpty ? "." : folder) + "/" + temporaryPrefix(for: path) + String(getpid())
+        folder(of: path) + "/" + temporaryPrefix(for: path) + String(getpid())
     }
 
     /// `.NAME.tmp-`: what every temporary file of `path` starts with.
@@ -141,11 +136,11 @@ public enum SnapshotFile {
     /// Removes temporary files of `path` that a killed run left behind (called under the folder's lock, so no
     /// other compile is writing them).
     static func removeLeftovers(of path: String) {
-        let folder = parent(of: path)
+        let folder = folder(of: path)
         let prefix = temporaryPrefix(for: path)
-        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: folder.isEmpty ? "." : folder) else { return }
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return }
         for entry in entries where entry.hasPrefix(prefix) {
-            unlink((folder.isEmpty ? "." : folder) + "/" + entry)
+            unlink(folder + "/" + entry)
         }
     }
 
@@ -227,6 +222,12 @@ public enum SnapshotFile {
             candidate = parent(of: candidate)
         }
         return nil
+    }
+
+    /// The folder a file is in, `.` for a bare name.
+    static func folder(of path: String) -> String {
+        let folder = parent(of: path)
+        return folder.isEmpty ? "." : folder
     }
 
     /// The folder part of a path without Foundation's path bridging: `a/b/` → `a`, `a` → ``, `/a` → `/`.

@@ -67,14 +67,12 @@ public final class FlagStore: Sendable {
     /// and `freshnessPolicy`'s maximum age applies.
     public convenience init(contentsOfFile path: String, environment: String? = nil, clock: any FlagClock = SystemClock(), signatureVerifier: (any SnapshotSignatureVerifier)? = nil, freshnessPolicy: SnapshotFreshnessPolicy = SnapshotFreshnessPolicy()) throws(SnapshotLoadError) {
         let loaded = try SnapshotLoader.read(contentsOfFile: path, verifier: signatureVerifier)
-        if signatureVerifier != nil {
-            do {
-                try freshnessPolicy.check(loaded.provenance, serving: nil, now: clock.now())
-            } catch {
-                throw SnapshotLoadError(path: path, reason: error.reason)
-            }
+        self.init(snapshot: loaded.snapshot, provenance: nil, environment: environment, clock: clock, signatureVerifier: signatureVerifier, freshnessPolicy: freshnessPolicy)
+        do {
+            try admit(loaded)  // nothing served yet: the maximum age, and the provenance to hold later files to
+        } catch {
+            throw SnapshotLoadError(path: path, reason: error.reason)
         }
-        self.init(snapshot: loaded.snapshot, provenance: loaded.provenance, environment: environment, clock: clock, signatureVerifier: signatureVerifier, freshnessPolicy: freshnessPolicy)
     }
 
     // MARK: Snapshot

@@ -90,8 +90,8 @@ public struct LocalSnapshotFileSystem: SnapshotFileSystem {
         )
     }
 
-    /// `realpath(path)`, or nil when some part of it does not exist.
-    static func resolve(_ path: String) -> String? {
+    /// `realpath(path)`, or nil when some part of it does not exist (also what flag discovery resolves links with).
+    package static func resolve(_ path: String) -> String? {
         guard let resolved = realpath(path, nil) else { return nil }
         defer { free(resolved) }
         return String(cString: resolved)

@@ -30,7 +30,7 @@ package enum SnapshotValidation {
         }
         let variants = flag.variants
         guard !variants.isEmpty else { throw failure("", "the flag has no variants") }
-        if let duplicate = firstDuplicateName(variants) {
+        if let duplicate = firstDuplicate(count: variants.count, { variants[$0].name }) {
             throw failure(".variants", "variant '\(duplicate)' is listed twice")
         }
         // A number flag may hold integer values (they read back as numbers, as in JSON).
@@ -49,7 +49,7 @@ package enum SnapshotValidation {
                 }
             case .split(let split):
                 let buckets = split.buckets
-                if let duplicate = firstDuplicateVariant(buckets) {
+                if let duplicate = firstDuplicate(count: buckets.count, { buckets[$0].variant }) {
                     throw failure(".rules[\(index)].split.buckets", "variant '\(duplicate)' has two buckets")
                 }
                 var total = 0
@@ -69,28 +69,17 @@ package enum SnapshotValidation {
         }
     }
 
-    /// The first variant name that appears twice: pairwise for short lists (nothing allocated), with a set for long ones.
-    private static func firstDuplicateName(_ variants: [Variant]) -> String? {
-        if variants.count <= 16 {
-            for index in 1..<max(1, variants.count) where variants[..<index].contains(where: { $0.name == variants[index].name }) {
-                return variants[index].name
+    /// The first of `count` names (`name(i)`) that appears twice: pairwise for short lists (nothing allocated),
+    /// with a set for long ones.
+    private static func firstDuplicate(count: Int, _ name: (Int) -> String) -> String? {
+        if count <= 16 {
+            for index in 1..<max(1, count) where (0..<index).contains(where: { name($0) == name(index) }) {
+                return name(index)
             }
             return nil
         }
         var seen = Set<String>()
-        return variants.first { !seen.insert($0.name).inserted }?.name
-    }
-
-    /// The first variant with two buckets, as `firstDuplicateName` finds it.
-    private static func firstDuplicateVariant(_ buckets: [Split.Bucket]) -> String? {
-        if buckets.count <= 16 {
-            for index in 1..<max(1, buckets.count) where buckets[..<index].contains(where: { $0.variant == buckets[index].variant }) {
-                return buckets[index].variant
-            }
-            return nil
-        }
-        var seen = Set<String>()
-        return buckets.first { !seen.insert($0.variant).inserted }?.variant
+        return (0..<count).lazy.map(name).first { !seen.insert($0).inserted }
     }
 
     /// The variant names of a flag, searched linearly when there are few.

@@ -47,12 +47,8 @@ package struct FileReadError: Error, Sendable, Equatable, CustomStringConvertibl
 package enum RegularFileReader {
     /// The bytes of the regular file at `path` (following symbolic links) and its `fstat` after reading.
     package static func read(_ path: String, limit: Int) throws(FileReadError) -> (bytes: [UInt8], status: stat) {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
-        guard descriptor >= 0 else { throw error(errno) }
+        var (descriptor, status) = try openRegularFile(path)
         defer { close(descriptor) }
-        var status = stat()
-        guard fstat(descriptor, &status) == 0 else { throw error(errno) }
-        guard (status.st_mode & S_IFMT) == S_IFREG else { throw FileReadError(kind: .notRegularFile(kind(of: status.st_mode))) }
         let size = Int(status.st_size)
         guard size <= limit else { throw FileReadError(kind: .tooLarge(size: size, limit: limit)) }
         // One byte more than the size, to notice a file that grew; then in chunks, never past limit + 1.
@@ -75,6 +71,24 @@ package enum RegularFileReader {
         bytes.removeSubrange(count...)
         guard fstat(descriptor, &status) == 0 else { throw error(errno) }
         return (bytes, status)
+    }
+
+    /// Opens `path` for reading without blocking on a FIFO, and returns the descriptor (the caller closes it)
+    /// with its `fstat`, unless it is not a regular file.
+    package static func openRegularFile(_ path: String) throws(FileReadError) -> (descriptor: Int32, status: stat) {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
+        guard descriptor >= 0 else { throw error(errno) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else {
+            let failure = error(errno)
+            close(descriptor)
+            throw failure
+        }
+        guard (status.st_mode & S_IFMT) == S_IFREG else {
+            close(descriptor)
+            throw FileReadError(kind: .notRegularFile(kind(of: status.st_mode)))
+        }
+        return (descriptor, status)
     }
 
     /// What a file mode is, for messages: `a folder`, `a FIFO`, `a device`, …
