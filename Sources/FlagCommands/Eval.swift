@@ -134,21 +134,24 @@ struct Eval: AsyncParsableCommand {
 
     /// Loads the snapshot into a store; a load error is reported as `error: cannot load …` and exits with 1.
     ///
-    /// `--env` naming another environment than the one a snapshot was compiled for (`compile --env`) is a usage
-    /// error: that snapshot no longer holds the other environments' rules, so the answer would be wrong.
+    /// `--env` naming an environment the snapshot cannot be evaluated in (one the project does not declare, or
+    /// another than the one a snapshot was compiled for with `compile --env`) is a usage error: the answer would
+    /// be wrong.
     func loadStore(clock: any FlagClock) throws -> FlagStore {
         let verifier = try trust.verifier()
-        let store: FlagStore
+        let loaded: FlagStore
         do {
-            store = try FlagStore(contentsOfFile: snapshot, environment: env, clock: clock, signatureVerifier: verifier)
+            loaded = try FlagStore(contentsOfFile: snapshot, clock: clock, signatureVerifier: verifier)
         } catch {
             Output.standardError("error: \(error)\n")
             throw ExitCode.failure
         }
-        if let env, let compiled = store.snapshot.environment, env != compiled {
-            throw CommandUsageError("--env '\(env)': \(snapshot) was compiled for environment '\(compiled)' only and has no rules for others; drop --env, or evaluate a snapshot compiled without --env")
+        guard let env else { return loaded }
+        do {
+            return try FlagStore(snapshot: loaded.snapshot, environment: env, clock: clock, signatureVerifier: verifier)
+        } catch {
+            throw CommandUsageError("--env '\(env)': \(snapshot): \(error.reason)")
         }
-        return store
     }
 
     /// `--at` in Unix seconds, or nil for the system clock.

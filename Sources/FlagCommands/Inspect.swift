@@ -66,7 +66,7 @@ struct Inspect: AsyncParsableCommand {
             id           \(snapshot.id)
             format       \(loaded.encoding), \(loaded.byteCount) bytes
             revision     \(snapshot.revision ?? "(unknown)")
-            environment  \(snapshot.environment ?? "(all)")
+            environment  \(Self.environmentText(snapshot))
             signature    \(signature)\(Self.provenanceLine(loaded))
             flags        \(snapshot.flags.count)
 
@@ -75,6 +75,12 @@ struct Inspect: AsyncParsableCommand {
         Output.standardOutput(text)
         // (A snapshot whose id does not match its content does not load at all.)
         if verificationFailure != nil { throw ExitCode.failure }
+    }
+
+    /// `production`, or `(all)`, followed by the declared environments when the snapshot carries them.
+    static func environmentText(_ snapshot: Snapshot) -> String {
+        let declared = snapshot.environments.map { " (declared: \($0.joined(separator: ", ")))" } ?? ""
+        return (snapshot.environment ?? "(all)") + declared
     }
 
     /// `\nsequence     N, issued T` for a snapshot that carries provenance or is signed, else nothing.

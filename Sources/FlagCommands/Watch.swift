@@ -95,8 +95,9 @@ struct Watch: AsyncParsableCommand {
                 switch outcome {
                 case .reloaded(let change):
                     let changed = change.changedKeys.isEmpty ? "no flags" : change.changedKeys.joined(separator: ", ")
-                    let store = FlagStore(snapshot: change.snapshot, environment: watcher.store.environment)
-                    Output.standardOutput("reloaded \(change.newID) (was \(change.oldID)): changed \(changed)\(evaluation(of: store, context: context))\n")
+                    // The watcher admitted this snapshot for its environment, so a store for it cannot be refused.
+                    let store = try? FlagStore(snapshot: change.snapshot, environment: watcher.store.environment)
+                    Output.standardOutput("reloaded \(change.newID) (was \(change.oldID)): changed \(changed)\(store.map { evaluation(of: $0, context: context) } ?? "")\n")
                 case .rejected(let failure):
                     Output.standardOutput("rejected \(failure.path): \(failure.reason); still serving \(failure.servingID)\n")
                 case .unchanged:

@@ -140,13 +140,11 @@ public struct FlagCompiler: Sendable {
 
         var snapshot: Snapshot?
         if !collector.hasErrors, options.producesSnapshot {
-            let flags = Lowering(files: sources, environment: options.environment).lower(sources)
-            let sorted = flags.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
             snapshot = Snapshot(
-                id: Snapshot.contentID(environment: options.environment, flags: sorted),
                 revision: options.revision,
                 environment: options.environment,
-                flags: sorted
+                environments: config.environments.isEmpty ? nil : config.environments,
+                flags: Lowering(files: sources, environment: options.environment).lower(sources)
             )
         }
         // The run keeps the first diagnostics in reporting order; the rest are counted by rule.

@@ -39,7 +39,7 @@ import Testing
                 continue
             }
             let key = StoreKey(compileEnvironment: testCase.compileEnvironment, environment: testCase.environment, at: testCase.at)
-            let store = stores[key] ?? FlagStore(snapshot: snapshot, environment: testCase.environment, clock: FixedClock(testCase.at ?? Conformance.unspecifiedNow))
+            let store = try stores[key] ?? FlagStore(snapshot: snapshot, environment: testCase.environment, clock: FixedClock(testCase.at ?? Conformance.unspecifiedNow))
             stores[key] = store
 
             let actual: Outcome

@@ -79,8 +79,8 @@ import Testing
         guard let snapshot = result.snapshot, !result.hasErrors else {
             throw FormatError("the property flags do not compile:\n" + result.diagnostics.map(\.description).joined(separator: "\n"))
         }
-        let store = FlagStore(snapshot: snapshot)
-        let otherStore = FlagStore(snapshot: try SnapshotLoader.load(bytes: snapshot.jsonBytes()))
+        let store = try FlagStore(snapshot: snapshot)
+        let otherStore = try FlagStore(snapshot: try SnapshotLoader.load(bytes: snapshot.jsonBytes()))
         let firstPass = keys.map { store.integer("prop.four_way", default: 0, context: EvaluationContext(targetingKey: $0)) }
         return Fixture(store: store, otherStore: otherStore, firstPass: firstPass)
     }

@@ -172,3 +172,33 @@ struct UnprivilegedFileSystem: SnapshotFileSystem {
         }
     }
 }
+
+/// A reload cannot take away the environment a watcher evaluates in.
+@Suite(.timeLimit(.minutes(2)))
+struct ReloadEnvironmentTests {
+    static func snapshot(generation: Int, environments: [String]) -> Snapshot {
+        var snapshot = Snapshots.generation(generation)
+        snapshot.environments = environments
+        snapshot.id = snapshot.contentID
+        return snapshot
+    }
+
+    @Test(arguments: WatchMode.allCases)
+    func aSnapshotWithoutTheWatchersEnvironmentIsRejected(mode: WatchMode) async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let path = folder.file("snapshot.bin")
+        try Files.writeAtomically(Self.snapshot(generation: 1, environments: ["staging", "production"]).binaryBytes(), to: path)
+        #expect(throws: SnapshotLoadError.self) { try SnapshotFileWatcher(path: path, environment: "prod", options: mode.options()) }
+        let watcher = try SnapshotFileWatcher(path: path, environment: "staging", options: mode.options())
+        let recorder = OutcomeRecorder(watcher)
+        try await whileWatching(watcher) {
+            try Files.writeAtomically(Self.snapshot(generation: 2, environments: ["production"]).binaryBytes(), to: path)
+            let rejection = await recorder.waitForRejection(containing: "environment 'staging' is not one of the snapshot's environments: production")
+            #expect(rejection != nil, "\(recorder.rejections.map(\.reason))")
+            #expect(Snapshots.servedGeneration(watcher.store) == 1)
+            try Files.writeAtomically(Self.snapshot(generation: 3, environments: ["staging"]).binaryBytes(), to: path)
+            #expect(await eventually { Snapshots.servedGeneration(watcher.store) == 3 })
+        }
+    }
+}

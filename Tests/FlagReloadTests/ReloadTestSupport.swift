@@ -14,7 +14,7 @@ enum Snapshots {
     /// A snapshot with its id computed from its content, as the loader requires.
     static func make(_ flags: [Flag], environment: String? = nil, revision: String? = nil) -> Snapshot {
         let sorted = flags.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
-        return Snapshot(id: Snapshot.contentID(environment: environment, flags: sorted), revision: revision, environment: environment, flags: sorted)
+        return Snapshot(revision: revision, environment: environment, flags: sorted)
     }
 
     /// `gen` serves `generation` (variant `vN`, metadata `generation: N`); `stable` never changes.

@@ -17,7 +17,7 @@ import Testing
                  metadata: FlagMetadata(owner: "team-a", values: ["ticket": .string("A-1")])),
             Flag(key: "b.limit", type: .integer, variants: [Variant(name: "low", value: .integer(5))], defaultVariant: "low"),
         ]
-        return Snapshot(id: Snapshot.contentID(environment: nil, flags: flags), revision: "r1", flags: flags)
+        return Snapshot(revision: "r1", flags: flags)
     }()
 
     // MARK: Round trips
@@ -77,8 +77,8 @@ import Testing
         #expect(try snapshot.binaryBytes() == binary)
 
         // Evaluation from either form gives the same details for every flag and context.
-        let binaryStore = FlagStore(snapshot: fromBinary, environment: "prod", clock: FixedClock(1_750_000_000))
-        let jsonStore = FlagStore(snapshot: fromJSON, environment: "prod", clock: FixedClock(1_750_000_000))
+        let binaryStore = try FlagStore(snapshot: fromBinary, environment: "prod", clock: FixedClock(1_750_000_000))
+        let jsonStore = try FlagStore(snapshot: fromJSON, environment: "prod", clock: FixedClock(1_750_000_000))
         for _ in 0..<20 {
             let context = RandomSnapshot.context(&rng)
             for flag in fromJSON.flags {
@@ -257,7 +257,7 @@ enum RandomSnapshot {
         }
         let flags = keys.map { flag(key: $0, &rng) }.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
         let environment: String? = Bool.random(using: &rng) ? "prod" : nil
-        return Snapshot(id: Snapshot.contentID(environment: environment, flags: flags), revision: Bool.random(using: &rng) ? "rev-\(rng.next() % 1000)" : nil,
+        return Snapshot(revision: Bool.random(using: &rng) ? "rev-\(rng.next() % 1000)" : nil,
                         environment: environment, flags: flags)
     }
 

@@ -11,11 +11,11 @@ import Testing
             Flag(key: "f", type: .boolean, variants: bool, defaultVariant: value ? "true" : "false"),
             Flag(key: extraKey, type: .boolean, variants: bool, defaultVariant: "false"),
         ].sorted { $0.key < $1.key }
-        return Snapshot(id: Snapshot.contentID(environment: nil, flags: flags), flags: flags)
+        return Snapshot(flags: flags)
     }
 
-    @Test func moreStoresThanCacheEntriesOnOneThreadEachServeTheirOwnSnapshot() {
-        let stores = (0..<(ThreadSnapshotCache.capacity * 3)).map { FlagStore(snapshot: Self.snapshot(serving: $0 % 2 == 0)) }
+    @Test func moreStoresThanCacheEntriesOnOneThreadEachServeTheirOwnSnapshot() throws {
+        let stores = try (0..<(ThreadSnapshotCache.capacity * 3)).map { try FlagStore(snapshot: Self.snapshot(serving: $0 % 2 == 0)) }
         for round in 0..<5 {
             for (index, store) in stores.enumerated() {
                 #expect(store.boolean("f", default: index % 2 != 0) == (index % 2 == 0), "round \(round), store \(index)")
@@ -23,21 +23,21 @@ import Testing
         }
     }
 
-    @Test func aReplacementIsSeenByTheNextEvaluationOnTheSameThread() {
-        let store = FlagStore(snapshot: Self.snapshot(serving: false))
+    @Test func aReplacementIsSeenByTheNextEvaluationOnTheSameThread() throws {
+        let store = try FlagStore(snapshot: Self.snapshot(serving: false))
         for round in 0..<100 {
             let value = round % 2 == 0
-            store.replace(with: Self.snapshot(serving: value, extraKey: "other\(round)"))
+            try store.replace(with: Self.snapshot(serving: value, extraKey: "other\(round)"))
             #expect(store.boolean("f", default: !value) == value)
             #expect(store.snapshot.flags.contains { $0.key == "other\(round)" })
         }
     }
 
-    @Test func aStoreAllocatedWhereAFreedOneWasDoesNotServeTheOldSnapshot() {
+    @Test func aStoreAllocatedWhereAFreedOneWasDoesNotServeTheOldSnapshot() throws {
         // Object identifiers are reused after deallocation; the cache keys entries by process-unique generation.
         for round in 0..<200 {
             let value = round % 2 == 0
-            let store = FlagStore(snapshot: Self.snapshot(serving: value))
+            let store = try FlagStore(snapshot: Self.snapshot(serving: value))
             #expect(store.boolean("f", default: !value) == value)
         }
     }
@@ -51,11 +51,11 @@ import Testing
         }
     }
 
-    @Test func evaluationsNestedInAClockLeaveTheOuterSnapshotAlone() {
-        let inner = (0..<(ThreadSnapshotCache.capacity * 2)).map { FlagStore(snapshot: Self.snapshot(serving: $0 % 2 == 0)) }
+    @Test func evaluationsNestedInAClockLeaveTheOuterSnapshotAlone() throws {
+        let inner = try (0..<(ThreadSnapshotCache.capacity * 2)).map { try FlagStore(snapshot: Self.snapshot(serving: $0 % 2 == 0)) }
         let flags = [Flag(key: "windowed", type: .boolean, variants: Self.bool, defaultVariant: "false",
                           rules: [Rule(from: 1_000, until: 2_000, outcome: .serve(variant: "true"))])]
-        let outer = FlagStore(snapshot: Snapshot(id: Snapshot.contentID(environment: nil, flags: flags), flags: flags),
+        let outer = try FlagStore(snapshot: Snapshot(flags: flags),
                               clock: EvaluatingClock(inner: inner))
         for _ in 0..<50 {
             #expect(outer.boolean("windowed", default: false))
@@ -63,9 +63,9 @@ import Testing
         }
     }
 
-    @Test func threadsThatExitReleaseTheirCachedSnapshots() async {
+    @Test func threadsThatExitReleaseTheirCachedSnapshots() async throws {
         weak var released: CompiledSnapshot?
-        let store = FlagStore(snapshot: Self.snapshot(serving: true))
+        let store = try FlagStore(snapshot: Self.snapshot(serving: true))
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let thread = Thread {
                 _ = store.boolean("f", default: false)
@@ -74,14 +74,14 @@ import Testing
             thread.start()
         }
         released = store.compiled
-        store.replace(with: Self.snapshot(serving: false))
+        try store.replace(with: Self.snapshot(serving: false))
         // The exited thread's cache entry is gone; the test thread may still hold it, so evaluate here too.
         _ = store.boolean("f", default: true)
         for _ in 0..<100 where released != nil { try? await Task.sleep(for: .milliseconds(10)) }
         #expect(released == nil)
     }
 
-    @Test func byteStringTableFindsByBytesAndKeepsFirstIndexOfDuplicates() {
+    @Test func byteStringTableFindsByBytesAndKeepsFirstIndexOfDuplicates() throws {
         let keys = ["", "a", "é", "e\u{301}", "ab", "abcdefgh", "abcdefghi", "user-1", "user-1", String(repeating: "x", count: 100)]
         let table = ByteStringTable(keys)
         #expect(table.count == keys.count - 1)
@@ -98,7 +98,7 @@ import Testing
         #expect(large.index(of: "user-5000") == nil)
     }
 
-    @Test func byteComparisonsDoNotNormalise() {
+    @Test func byteComparisonsDoNotNormalise() throws {
         #expect(ByteString.equal("é", "é"))
         #expect(!ByteString.equal("é", "e\u{301}"))
         #expect(ByteString.hasPrefix("abcdef", "abc") && !ByteString.hasPrefix("ab", "abc") && ByteString.hasPrefix("x", ""))
@@ -113,12 +113,12 @@ import Testing
         }
     }
 
-    @Test func manyAttributesAreReadByNameLookupAndFewByScanningAlike() {
+    @Test func manyAttributesAreReadByNameLookupAndFewByScanningAlike() throws {
         let flags = [Flag(key: "f", type: .boolean, variants: Self.bool, defaultVariant: "false", rules: [
             Rule(conditions: [.attribute(name: "plan", op: .in, operand: .strings(["pro"])),
                               .attribute(name: "seats", op: .gte, operand: .number(10))], outcome: .serve(variant: "true")),
         ])]
-        let store = FlagStore(snapshot: Snapshot(id: Snapshot.contentID(environment: nil, flags: flags), flags: flags))
+        let store = try FlagStore(snapshot: Snapshot(flags: flags))
         var attributes: [String: ContextValue] = ["plan": "pro", "seats": 25]
         #expect(store.boolean("f", default: false, context: EvaluationContext(attributes: attributes)))
         for index in 0..<50 { attributes["extra\(index)"] = "x" }
@@ -129,13 +129,13 @@ import Testing
         let decomposed = [Flag(key: "g", type: .boolean, variants: Self.bool, defaultVariant: "false", rules: [
             Rule(conditions: [.attribute(name: "caf\u{E9}", op: .exists, operand: .boolean(true))], outcome: .serve(variant: "true")),
         ])]
-        let other = FlagStore(snapshot: Snapshot(id: Snapshot.contentID(environment: nil, flags: decomposed), flags: decomposed))
+        let other = try FlagStore(snapshot: Snapshot(flags: decomposed))
         #expect(!other.boolean("g", default: false, context: EvaluationContext(attributes: ["cafe\u{301}": "x"])))
         #expect(!other.boolean("g", default: false, context: EvaluationContext(attributes: attributes.merging(["cafe\u{301}": "x"]) { $1 })))
         #expect(other.boolean("g", default: false, context: EvaluationContext(attributes: attributes.merging(["caf\u{E9}": "x"]) { $1 })))
     }
 
-    @Test func severalConditionsOnOneAttributeAllApplyAndTheExplanationNamesTheFailingOne() {
+    @Test func severalConditionsOnOneAttributeAllApplyAndTheExplanationNamesTheFailingOne() throws {
         let flags = [Flag(key: "f", type: .boolean, variants: Self.bool, defaultVariant: "false", rules: [
             Rule(name: "mid-size", conditions: [
                 .attribute(name: "seats", op: .gte, operand: .number(10)),
@@ -148,7 +148,7 @@ import Testing
                 .attribute(name: "plan", op: .exists, operand: .boolean(false)),
             ], outcome: .serve(variant: "true")),
         ])]
-        let store = FlagStore(snapshot: Snapshot(id: Snapshot.contentID(environment: nil, flags: flags), flags: flags))
+        let store = try FlagStore(snapshot: Snapshot(flags: flags))
         let cases: [(ContextValue?, Bool)] = [(25, true), (10, true), (9, false), (100, false), (50, false), ("25", false), (nil, false)]
         for (seats, expected) in cases {
             var attributes: [String: ContextValue] = ["plan": "pro"]
@@ -163,7 +163,7 @@ import Testing
     /// A flag whose rule reads more attributes than the reader keeps (`AttributeReader.cachedSlots`), with values that
     /// own storage (long strings, lists) and values that do not (small strings, numbers, booleans), read by walking a
     /// small context and by name in a large one: the rule matches exactly when every attribute is as it wants.
-    @Test(arguments: [false, true]) func everyAttributeIsReadRightWhateverItsStorage(largeContext: Bool) {
+    @Test(arguments: [false, true]) func everyAttributeIsReadRightWhateverItsStorage(largeContext: Bool) throws {
         let long = "a-string-longer-than-fifteen-bytes-é"
         var wanted: [(name: String, condition: Condition, good: ContextValue, bad: ContextValue)] = [
             ("plan", .attribute(name: "plan", op: .in, operand: .strings(["pro", "team"])), "pro", "free"),
@@ -187,7 +187,7 @@ import Testing
         let flags = [Flag(key: "f", type: .boolean, variants: Self.bool, defaultVariant: "false", rules: [
             Rule(conditions: conditions, outcome: .serve(variant: "true")),
         ])]
-        let store = FlagStore(snapshot: Snapshot(id: Snapshot.contentID(environment: nil, flags: flags), flags: flags))
+        let store = try FlagStore(snapshot: Snapshot(flags: flags))
         let names = Array(Set(wanted.map(\.name))).sorted()
         func good() -> [String: ContextValue] {
             var attributes: [String: ContextValue] = [:]
@@ -218,7 +218,7 @@ import Testing
         }
     }
 
-    @Test func shortKeysAreFoundWhetherOrNotSwiftHoldsThemInline() {
+    @Test func shortKeysAreFoundWhetherOrNotSwiftHoldsThemInline() throws {
         #expect(ShortKey.smallStringLayoutHolds, "the small-string fast path is off on this platform")
         let keys = ["", "a", "plan", "app_version", "exactly-15-byte", "sixteen-bytes-xx", "ünïcödé", "日本語", "a-key-much-longer-than-fifteen-bytes"]
         let table = ByteStringTable(keys)

@@ -7,10 +7,10 @@ import Testing
 
     static func snapshot(_ flags: [Flag], environment: String? = nil) -> Snapshot {
         let sorted = flags.sorted { $0.key < $1.key }
-        return Snapshot(id: Snapshot.contentID(environment: environment, flags: sorted), environment: environment, flags: sorted)
+        return Snapshot(environment: environment, flags: sorted)
     }
 
-    static let store = FlagStore(snapshot: snapshot([
+    static let store = try! FlagStore(snapshot: snapshot([
         Flag(key: "auth.two_factor.enabled", type: .boolean, variants: bool, defaultVariant: "true"),
         Flag(key: "ui.off", type: .boolean, enabled: false, variants: bool, defaultVariant: "true"),
         Flag(key: "ui.color", type: .string,
@@ -28,7 +28,7 @@ import Testing
         Flag(key: "ui.layout", type: .object, variants: [Variant(name: "grid", value: .object(["columns": .integer(3)]))], defaultVariant: "grid"),
     ]), environment: "production", clock: FixedClock(1_500))
 
-    @Test func staticFlagHasReasonStatic() {
+    @Test func staticFlagHasReasonStatic() throws {
         let details = FlagStoreTests.store.booleanDetails("auth.two_factor.enabled", default: false)
         #expect(details.value == true)
         #expect(details.variant == "true")
@@ -36,14 +36,14 @@ import Testing
         #expect(details.errorCode == nil && details.ruleIndex == nil)
     }
 
-    @Test func disabledFlagGivesTheCallersDefault() {
+    @Test func disabledFlagGivesTheCallersDefault() throws {
         let details = FlagStoreTests.store.booleanDetails("ui.off", default: false)
         #expect(details.value == false)
         #expect(details.variant == nil)
         #expect(details.reason == .disabled)
     }
 
-    @Test func targetingMatchNamesTheRule() {
+    @Test func targetingMatchNamesTheRule() throws {
         let details = FlagStoreTests.store.stringDetails("ui.color", default: "none", context: EvaluationContext(targetingKey: "u", attributes: ["groups": ["beta", "staff"]]))
         #expect(details.value == "#0f0")
         #expect(details.reason == .targetingMatch)
@@ -52,26 +52,26 @@ import Testing
         #expect(details.flagMetadata.owner == "team-ui")
     }
 
-    @Test func noRuleMatchedGivesDefault() {
+    @Test func noRuleMatchedGivesDefault() throws {
         let details = FlagStoreTests.store.stringDetails("ui.color", default: "none", context: EvaluationContext(targetingKey: "u"))
         #expect(details.value == "#00f")
         #expect(details.variant == "blue")
         #expect(details.reason == .default)
     }
 
-    @Test func environmentAndWindowAreBothPartOfMatching() {
+    @Test func environmentAndWindowAreBothPartOfMatching() throws {
         let staging = EvaluationContext(targetingKey: "u", environment: "staging")
         #expect(FlagStoreTests.store.stringDetails("ui.color", default: "", context: staging).ruleIndex == 1)
         // Same environment, outside the window [1000, 2000).
         for now: Int64 in [999, 2_000] {
-            let store = FlagStore(snapshot: FlagStoreTests.store.snapshot, environment: "staging", clock: FixedClock(now))
+            let store = try FlagStore(snapshot: FlagStoreTests.store.snapshot, environment: "staging", clock: FixedClock(now))
             #expect(store.stringDetails("ui.color", default: "", context: .empty).reason == .default, "at \(now)")
         }
-        let atStart = FlagStore(snapshot: FlagStoreTests.store.snapshot, environment: "staging", clock: FixedClock(1_000))
+        let atStart = try FlagStore(snapshot: FlagStoreTests.store.snapshot, environment: "staging", clock: FixedClock(1_000))
         #expect(atStart.stringDetails("ui.color", default: "", context: .empty).reason == .targetingMatch)
     }
 
-    @Test func splitNeedsItsBucketingValue() {
+    @Test func splitNeedsItsBucketingValue() throws {
         let withTenant = EvaluationContext(targetingKey: "u", attributes: ["plan": "pro", "tenant": "acme"])
         let details = FlagStoreTests.store.stringDetails("ui.color", default: "", context: withTenant)
         #expect(details.reason == .split)
@@ -81,7 +81,7 @@ import Testing
         #expect(FlagStoreTests.store.stringDetails("ui.color", default: "", context: withoutTenant).reason == .default)
     }
 
-    @Test func errorsGiveTheCallersDefaultWithACode() {
+    @Test func errorsGiveTheCallersDefaultWithACode() throws {
         let missing = FlagStoreTests.store.booleanDetails("no.such_flag", default: true)
         #expect(missing.value == true && missing.reason == .error && missing.errorCode == .flagNotFound)
         #expect(missing.errorMessage?.contains("no.such_flag") == true)
@@ -89,7 +89,7 @@ import Testing
         #expect(mismatch.value == true && mismatch.reason == .error && mismatch.errorCode == .typeMismatch)
     }
 
-    @Test func typedAccessors() {
+    @Test func typedAccessors() throws {
         let store = FlagStoreTests.store
         #expect(store.integer("api.limit", default: 0, context: EvaluationContext(attributes: ["seats": 75])) == 100)
         #expect(store.integer("api.limit", default: 0, context: EvaluationContext(attributes: ["seats": "75"])) == 10, "a string never matches a number rule")
@@ -99,7 +99,7 @@ import Testing
         #expect(store.flagKeys == ["api.limit", "auth.two_factor.enabled", "ui.color", "ui.layout", "ui.off"])
     }
 
-    @Test func overridesAreScopedToTheTask() async {
+    @Test func overridesAreScopedToTheTask() async throws {
         let store = FlagStoreTests.store
         await FlagOverrides.with(["ui.color": .string("red"), "not.in_snapshot": .boolean(true)]) {
             #expect(store.string("ui.color", default: "") == "red")
@@ -114,7 +114,7 @@ import Testing
         #expect(store.string("ui.color", default: "") == "#00f")
     }
 
-    @Test func parallelTestsDoNotSeeEachOthersOverrides() async {
+    @Test func parallelTestsDoNotSeeEachOthersOverrides() async throws {
         let store = FlagStoreTests.store
         await withTaskGroup(of: Bool.self) { group in
             for index in 0..<50 {
@@ -129,7 +129,7 @@ import Testing
         }
     }
 
-    @Test func explanationSaysWhyEarlierRulesDidNotMatch() {
+    @Test func explanationSaysWhyEarlierRulesDidNotMatch() throws {
         let context = EvaluationContext(targetingKey: "u", attributes: ["plan": "pro", "tenant": "acme", "groups": ["beta"]])
         let explanation = FlagStoreTests.store.explain("ui.color", context: context)
         #expect(explanation.details.reason == .split)
@@ -139,7 +139,7 @@ import Testing
         #expect(explanation.lines[2].contains("matched"))
     }
 
-    @Test func everySplitResultBelongsToOneSnapshotWhileReplacing() async {
+    @Test func everySplitResultBelongsToOneSnapshotWhileReplacing() async throws {
         // Two snapshots whose flag serves a value that names the snapshot, and whose metadata names it too.
         func marked(_ name: String) -> Snapshot {
             FlagStoreTests.snapshot([Flag(key: "a.b", type: .string, variants: [Variant(name: name, value: .string(name))], defaultVariant: name,
@@ -147,10 +147,10 @@ import Testing
         }
         let first = marked("first")
         let second = marked("second")
-        let store = FlagStore(snapshot: first)
+        let store = try FlagStore(snapshot: first)
         await withTaskGroup(of: Int.self) { group in
             group.addTask {
-                for index in 0..<2_000 { store.replace(with: index.isMultiple(of: 2) ? second : first) }
+                for index in 0..<2_000 { try! store.replace(with: index.isMultiple(of: 2) ? second : first) }
                 return 0
             }
             for _ in 0..<4 {
@@ -182,7 +182,7 @@ import Testing
         }
     }
 
-    @Test func missingFileNamesThePath() {
+    @Test func missingFileNamesThePath() throws {
         do {
             _ = try FlagStore(contentsOfFile: "/nonexistent/snapshot.json")
             Issue.record("expected an error")

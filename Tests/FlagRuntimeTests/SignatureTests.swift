@@ -67,7 +67,7 @@ import Testing
         let bytes = resealed.bytes()
         #expect(loadError(bytes)?.contains("does not match the content") == true, "without a verifier the id gives it away")
         #expect(loadError(bytes, verifier: SignatureTests.verifier) == "invalid signature: the snapshot was altered after key \(SignatureTests.key.publicKey.fingerprintText) signed it")
-        altered.id = Snapshot.contentID(environment: nil, flags: flags)
+        altered.id = altered.contentID
         resealed.payload = Array(try! altered.binaryBytes()[160...])
         #expect(loadError(resealed.bytes()) == nil, "without a verifier a consistently re-encoded file is well formed")
         #expect(loadError(resealed.bytes(), verifier: SignatureTests.verifier)?.hasPrefix("invalid signature") == true)
@@ -161,7 +161,7 @@ import Testing
         var flags = BinarySnapshotTests.small.flags
         flags[1].defaultVariant = "low"
         flags[1].variants = [Variant(name: "low", value: .integer(3))]
-        return Snapshot(id: Snapshot.contentID(environment: nil, flags: flags), flags: flags)
+        return Snapshot(flags: flags)
     }()
 
     /// Writes `snapshot` signed with `sequence` (issued at `issuedAt`) to a fresh file; returns its path.

@@ -39,7 +39,7 @@ import Testing
             Flag(key: "api.ratio", type: .number, variants: [Variant(name: "a", value: .number(0.1)), Variant(name: "b", value: .number(3))], defaultVariant: "b"),
             Flag(key: "ui.layout", type: .object, variants: [Variant(name: "grid", value: .object(["columns": .integer(3), "nested": .object(["é": .array([.null, .double(1e-7)])])]))], defaultVariant: "grid"),
         ]
-        return Snapshot(id: Snapshot.contentID(environment: nil, flags: flags.sorted { $0.key < $1.key }), revision: "abc123", flags: flags)
+        return Snapshot(revision: "abc123", flags: flags)
     }()
 
     @Test func directEncodingEqualsGenericWriter() {
@@ -56,7 +56,8 @@ import Testing
         let canonical = JSONWriter(style: .compact).bytes(.object(["flags": Snapshot.flagsJSON(snapshot.flags)]))
         #expect(snapshot.id == SHA256.hexDigest(canonical))
         #expect(snapshot.id.count == 64)
-        #expect(Snapshot.contentID(environment: "production", flags: snapshot.flags) != snapshot.id)
+        #expect(Snapshot(environment: "production", flags: snapshot.flags).id != snapshot.id)
+        #expect(Snapshot(environments: ["production"], flags: snapshot.flags).id != snapshot.id)
     }
 
     @Test func roundTripThroughJSON() throws {

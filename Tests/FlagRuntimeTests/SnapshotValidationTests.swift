@@ -8,7 +8,7 @@ import Testing
     static func edited(_ edit: (inout [Flag]) -> Void) -> Snapshot {
         var flags = BinarySnapshotTests.small.flags
         edit(&flags)
-        return Snapshot(id: Snapshot.contentID(environment: nil, flags: flags), flags: flags)
+        return Snapshot(flags: flags)
     }
 
     static let invalid: [(String, Snapshot)] = [

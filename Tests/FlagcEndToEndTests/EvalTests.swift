@@ -230,6 +230,13 @@ struct EvalTests {
             #expect(other.stdout.isEmpty, "\(other)")
             #expect(other.stderr.contains("compiled for environment 'production'"), "\(other)")
 
+            try sandbox.write("flags/flagc.yaml", "environments: [development, staging, production]\n")
+            let compileAll = try sandbox.flagc(["compile", "flags", "--out", "all"] + fixedNow)
+            try #require(compileAll.status == 0, "\(compileAll)")
+            let typo = try sandbox.flagc(["eval", "all/snapshot.bin", "demo.staging", "--env", "prod"])
+            #expect(typo.status == 2 && typo.stdout.isEmpty, "\(typo)")
+            #expect(typo.stderr.contains("environment 'prod' is not one of the snapshot's environments: development, staging, production"), "\(typo)")
+
             for arguments in [["--env", "production"], []] {
                 let run = try sandbox.flagc(["eval", "prod/snapshot.json", "demo.staging"] + arguments)
                 #expect(run.status == 0, "\(run)")

@@ -522,8 +522,10 @@ struct FlagcBinaryTests {
             #expect(productionJSON["environment"] as? String == "production")
             let rules = Self.rules(productionJSON, "demo.feature")
             #expect(rules.count == 1, "the staging rule is dropped: \(rules)")
+            #expect(productionJSON["environments"] as? [String] == ["development", "staging", "production"], "the declared environments stay, so a store can refuse the others")
+            let flagsText = String(decoding: try JSONSerialization.data(withJSONObject: productionJSON["flags"] as Any), as: UTF8.self)
+            #expect(!flagsText.contains("staging"), "\(flagsText)")
             let text = String(decoding: try sandbox.contents("production/snapshot.json"), as: UTF8.self)
-            #expect(!text.contains("staging"), "\(text)")
             #expect(text.contains("\"ada\""), "\(text)")
 
             let decoded = try Snapshot(jsonBytes: [UInt8](try sandbox.contents("production/snapshot.json")))

@@ -96,8 +96,8 @@ struct InspectTests {
             #expect(binary.snapshot.flags.count == 120)
 
             let clock = FixedClock(1_780_000_000)
-            let binaryStore = FlagStore(snapshot: binary.snapshot, environment: "staging", clock: clock)
-            let jsonStore = FlagStore(snapshot: json.snapshot, environment: "staging", clock: clock)
+            let binaryStore = try FlagStore(snapshot: binary.snapshot, environment: "staging", clock: clock)
+            let jsonStore = try FlagStore(snapshot: json.snapshot, environment: "staging", clock: clock)
             for context in generator.contexts(50) {
                 for key in jsonStore.flagKeys {
                     #expect(binaryStore.details(key, context: context) == jsonStore.details(key, context: context))

@@ -315,7 +315,7 @@ import Testing
             try #require(run.status == 0, "\(run)")
             var snapshot = try SnapshotLoader.load(bytes: [UInt8](try sandbox.contents("out/snapshot.json")))
             snapshot.flags[0].rules[0].outcome = .serve(variant: "ture")
-            snapshot.id = Snapshot.contentID(environment: nil, flags: snapshot.flags)
+            snapshot.id = snapshot.contentID
             try Data(snapshot.jsonBytes()).write(to: sandbox.url("typo.json"))
             for arguments in [["inspect", "typo.json"], ["inspect", "typo.json", "--format", "json"], ["eval", "typo.json", "demo.feature", "--targeting-key", "ada"]] {
                 let refused = try sandbox.flagc(arguments)

@@ -68,7 +68,7 @@ struct FlagSetGenerator {
             flags.append(flag(key: "gen.\(name).f\(index)", index: index))
         }
         flags.sort { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
-        return Snapshot(id: Snapshot.contentID(environment: nil, flags: flags), revision: "generated-\(name)", flags: flags)
+        return Snapshot(revision: "generated-\(name)", flags: flags)
     }
 
     mutating func flag(key: String, index: Int) -> Flag {

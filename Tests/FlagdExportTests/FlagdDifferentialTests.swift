@@ -80,7 +80,7 @@ enum Differential {
             let casesURL = folder.appendingPathComponent("\(index)-\(run.name).cases.jsonl")
             let results = folder.appendingPathComponent("\(index)-\(run.name).results.jsonl")
             try Data(FlagdExporter(flagSetID: run.name).bytes(for: run.snapshot)).write(to: document)
-            let (lines, expected) = cases(for: run)
+            let (lines, expected) = try cases(for: run)
             try Data(lines.utf8).write(to: casesURL)
             expectations.append(expected)
             manifest.append(.object(["document": .string(document.path), "cases": .string(casesURL.path), "results": .string(results.path)]))
@@ -139,13 +139,13 @@ enum Differential {
     }
 
     /// The cases file (one line per flag × input) and what `FlagStore` says for each line.
-    static func cases(for run: DifferentialRun) -> (String, [Expectation]) {
+    static func cases(for run: DifferentialRun) throws -> (String, [Expectation]) {
         var lines = ""
         var expectations: [Expectation] = []
         var stores: [Int64: FlagStore] = [:]
         let writer = JSONWriter(style: .compact)
         for input in run.inputs {
-            let store = stores[input.at] ?? FlagStore(snapshot: run.snapshot, clock: FixedClock(input.at))
+            let store = try stores[input.at] ?? FlagStore(snapshot: run.snapshot, clock: FixedClock(input.at))
             stores[input.at] = store
             var attributes: [String: JSONValue] = [:]
             for (name, value) in input.context.attributes { attributes[name] = json(value, name: name) }

@@ -13,7 +13,7 @@ import Testing
 
     static func snapshot(_ flags: [Flag], environment: String? = nil, revision: String? = nil) -> Snapshot {
         let sorted = flags.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
-        return Snapshot(id: Snapshot.contentID(environment: environment, flags: sorted), revision: revision, environment: environment, flags: sorted)
+        return Snapshot(revision: revision, environment: environment, flags: sorted)
     }
 
     @Test func documentFields() throws {

@@ -79,14 +79,14 @@ let benchmarks: @Sendable () -> Void = {
 enum EvaluationFixtures {
     /// 10,000 generated flags plus the benchmark flags.
     static let snapshot = FlagFixtures.snapshot(flags: 10_000, extra: [FlagFixtures.benchFile])
-    static let store = FlagStore(snapshot: snapshot, environment: "production")
+    static let store = try! FlagStore(snapshot: snapshot, environment: "production")
 
     /// Two different snapshots (1,000 generated flags plus the benchmark flags, and the same with 1,001) to swap between.
     static let contentionSnapshots = [
         FlagFixtures.snapshot(flags: 1_000, extra: [FlagFixtures.benchFile]),
         FlagFixtures.snapshot(flags: 1_001, extra: [FlagFixtures.benchFile]),
     ]
-    static let contentionStore = FlagStore(snapshot: contentionSnapshots[0], environment: "production")
+    static let contentionStore = try! FlagStore(snapshot: contentionSnapshots[0], environment: "production")
 }
 
 /// The background evaluator and swapper threads of the contention benchmark.
@@ -115,7 +115,7 @@ final class Contention: Sendable {
             var index = 0
             while running.load(ordering: .relaxed) {
                 index ^= 1
-                store.replace(with: snapshots[index])
+                try store.replace(with: snapshots[index])
                 swaps.add(1, ordering: .relaxed)
             }
             threads.add(1, ordering: .sequentiallyConsistent)

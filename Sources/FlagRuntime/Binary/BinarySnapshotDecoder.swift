@@ -48,8 +48,8 @@ struct BinarySnapshotDecoder {
 
     private mutating func decodeSections(header: BinarySnapshotHeader) throws(BinaryFailure) -> Snapshot {
         let payloadEnd = reader.end
-        var stage = 0  // 1 STRS, 2 SNAP, 3 FLAG, 4 META: known sections come in this order, each once
-        var id = "", revision: String?, environment: String?
+        var stage = 0  // 1 STRS, 2 SNAP, 3 FLAG, 4 META, 5 ENVS: known sections come in this order, each once
+        var id = "", revision: String?, environment: String?, environments: [String]?
         var flags: [Flag] = []
         var hasMetadata = false
         while reader.position < payloadEnd {
@@ -68,15 +68,16 @@ struct BinarySnapshotDecoder {
             case Format.Section.snapshot: order = 2
             case Format.Section.flags: order = 3
             case Format.Section.metadata: order = 4
+            case Format.Section.environments: order = 5
             default:
                 // A section from a newer minor version: skipped.
                 reader.position = sectionEnd
                 continue
             }
             guard order > stage else {
-                throw reader.failure("section \(Format.Section.name(tag)) is out of order or repeated (expected STRS, SNAP, FLAG, then optionally META)", at: sectionStart)
+                throw reader.failure("section \(Format.Section.name(tag)) is out of order or repeated (expected STRS, SNAP, FLAG, then optionally META and ENVS)", at: sectionStart)
             }
-            guard order == stage + 1 else {
+            guard order == stage + 1 || (order > 3 && stage >= 3) else {
                 let missing = ["STRS", "SNAP", "FLAG"][stage]
                 throw reader.failure("section \(Format.Section.name(tag)) comes before the required section '\(missing)'", at: sectionStart)
             }
@@ -92,9 +93,15 @@ struct BinarySnapshotDecoder {
                     environment = try optionalString("the environment")
                 case 3:
                     flags = try decodeFlags()
-                default:
+                case 4:
                     try decodeMetadata(into: &flags)
                     hasMetadata = true
+                default:
+                    let count = try reader.count(minimumSize: 4, "the environment count")
+                    var names: [String] = []
+                    names.reserveCapacity(count)
+                    for _ in 0..<count { names.append(try string("an environment name")) }
+                    environments = names
                 }
             } catch {
                 throw order == 3 || order == 4 ? error : error.within(component)
@@ -110,7 +117,7 @@ struct BinarySnapshotDecoder {
         guard hasMetadata == header.hasMetadata else {
             throw reader.failure(header.hasMetadata ? "the header announces a META section but the payload has none" : "the payload has a META section the header does not announce")
         }
-        var snapshot = Snapshot(formatVersion: Snapshot.currentFormatVersion, id: id, revision: revision, environment: environment, flags: [])
+        var snapshot = Snapshot(formatVersion: Snapshot.currentFormatVersion, id: id, revision: revision, environment: environment, environments: environments, flags: [])
         snapshot.flags = flags  // already in key order (checked), so the initialiser's sort is skipped
         return snapshot
     }

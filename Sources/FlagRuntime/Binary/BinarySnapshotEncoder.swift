@@ -162,6 +162,14 @@ struct BinarySnapshotEncoder {
             try endSection(meta)
         }
 
+        if let environments = snapshot.environments {
+            flagKey = nil
+            let envs = beginSection(Format.Section.environments)
+            try count(environments.count, "environments")
+            for name in environments { string(name) }
+            try endSection(envs)
+        }
+
         // The string table, sorted by bytes; then every reference is rewritten to the sorted index.
         let starts = [0] + firstUseEnds.dropLast()
         let order = firstUseBlob.withUnsafeBufferPointer { blob in

@@ -58,6 +58,7 @@ public enum BinarySnapshotFormat {
         static let snapshot = tag("SNAP")
         static let flags = tag("FLAG")
         static let metadata = tag("META")
+        static let environments = tag("ENVS")
 
         static func tag(_ text: StaticString) -> UInt32 {
             precondition(text.utf8CodeUnitCount == 4)

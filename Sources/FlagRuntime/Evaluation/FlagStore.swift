@@ -36,17 +36,25 @@ public final class FlagStore: Sendable {
     /// The sequence and issue time of the served snapshot, when it came from a file that carries them.
     private let servedProvenance: Mutex<SnapshotProvenance?>
 
-    /// Creates a store serving `snapshot`.
+    /// Creates a store serving `snapshot`, after checking it is valid (`SnapshotValidation`) and can be evaluated
+    /// in `environment`.
     ///
     /// - Parameters:
-    ///   - environment: the evaluation environment. A snapshot compiled with `--env` has its environment
-    ///     conditions already decided, so for it this parameter (and a context's `environment`) changes nothing;
-    ///     it defaults to the snapshot's environment.
+    ///   - environment: the evaluation environment; it defaults to the snapshot's environment. It must be one of
+    ///     the snapshot's `environments` (when the project declares them), and for a snapshot compiled with
+    ///     `--env`, that environment: its environment conditions are already decided.
     ///   - clock: the source of "now" for rule windows and `before`/`after` (inject a fixed clock in tests).
     ///   - signatureVerifier: checks the signature of snapshot files the store loads later
     ///     (`replace(contentsOfFile:)`); `snapshot` itself is taken as given.
     ///   - freshnessPolicy: with a verifier, which signed snapshots may replace the served one.
-    public convenience init(snapshot: Snapshot, environment: String? = nil, clock: any FlagClock = SystemClock(), signatureVerifier: (any SnapshotSignatureVerifier)? = nil, freshnessPolicy: SnapshotFreshnessPolicy = SnapshotFreshnessPolicy()) {
+    /// - Throws: `SnapshotLoadError` naming what is invalid, or the environment and the ones the snapshot has.
+    public convenience init(snapshot: Snapshot, environment: String? = nil, clock: any FlagClock = SystemClock(), signatureVerifier: (any SnapshotSignatureVerifier)? = nil, freshnessPolicy: SnapshotFreshnessPolicy = SnapshotFreshnessPolicy()) throws(SnapshotLoadError) {
+        do {
+            try SnapshotValidation.check(snapshot)
+        } catch {
+            throw SnapshotLoadError(path: "", reason: error.description)
+        }
+        try Self.checkEnvironment(environment ?? snapshot.environment, of: snapshot)
         self.init(snapshot: snapshot, provenance: nil, environment: environment, clock: clock, signatureVerifier: signatureVerifier, freshnessPolicy: freshnessPolicy)
     }
 
@@ -69,7 +77,8 @@ public final class FlagStore: Sendable {
         let loaded = try SnapshotLoader.read(contentsOfFile: path, verifier: signatureVerifier)
         self.init(snapshot: loaded.snapshot, provenance: nil, environment: environment, clock: clock, signatureVerifier: signatureVerifier, freshnessPolicy: freshnessPolicy)
         do {
-            try admit(loaded)  // nothing served yet: the maximum age, and the provenance to hold later files to
+            // Nothing served yet: the environment, the maximum age, and the provenance to hold later files to.
+            try admit(loaded)
         } catch {
             throw SnapshotLoadError(path: path, reason: error.reason)
         }
@@ -82,15 +91,26 @@ public final class FlagStore: Sendable {
 
     /// Replaces the snapshot; evaluations already running finish on the old one. A snapshot given in code
     /// carries no provenance, so the next file is not held to its sequence.
-    public func replace(with snapshot: Snapshot) {
+    ///
+    /// - Throws: `SnapshotLoadError`, and the served snapshot stays, when `snapshot` is invalid or cannot be
+    ///   evaluated in the store's environment.
+    public func replace(with snapshot: Snapshot) throws(SnapshotLoadError) {
+        do {
+            try SnapshotValidation.check(snapshot)
+        } catch {
+            throw SnapshotLoadError(path: "", reason: error.description)
+        }
+        try Self.checkEnvironment(environment, of: snapshot)
         let compiled = CompiledSnapshot(snapshot)  // built outside the lock
         servedProvenance.withLock { $0 = nil }
         _ = exchange(compiled)
     }
 
-    /// With a verifier, checks `loaded` against the freshness policy and the served snapshot's provenance, and on
-    /// success records its provenance as the served one (the caller then serves it, or keeps the same content).
+    /// Checks that `loaded` can be evaluated in the store's environment, then, with a verifier, checks it against
+    /// the freshness policy and the served snapshot's provenance; on success records its provenance as the served
+    /// one (the caller then serves it, or keeps the same content).
     func admit(_ loaded: LoadedSnapshot) throws(SnapshotLoadError) {
+        try Self.checkEnvironment(environment, of: loaded.snapshot)
         guard signatureVerifier != nil else { return }
         let now = clock.now()
         let policy = freshnessPolicy
@@ -104,6 +124,18 @@ public final class FlagStore: Sendable {
             return nil
         }
         if let outcome { throw outcome }
+    }
+
+    /// Throws unless `snapshot` can be evaluated in `environment`: a typo such as `prod` would otherwise turn every
+    /// environment rule off, silently.
+    static func checkEnvironment(_ environment: String?, of snapshot: Snapshot) throws(SnapshotLoadError) {
+        guard let environment else { return }
+        if let compiled = snapshot.environment, compiled != environment {
+            throw SnapshotLoadError(path: "", reason: "the snapshot was compiled for environment '\(compiled)' (flagc compile --env \(compiled)), so it cannot be evaluated in '\(environment)'; compile without --env, or with --env \(environment)")
+        }
+        if let environments = snapshot.environments, !environments.contains(environment) {
+            throw SnapshotLoadError(path: "", reason: "environment '\(environment)' is not one of the snapshot's environments: \(environments.joined(separator: ", "))")
+        }
     }
 
     /// Serves `compiled` and returns the snapshot it replaced, in one step (for `SnapshotFileWatcher`'s change reports).

@@ -17,8 +17,8 @@ public struct SnapshotLoadError: Error, Sendable, Equatable, CustomStringConvert
         self.reason = reason
     }
 
-    /// `cannot load PATH: REASON`.
-    public var description: String { "cannot load \(path): \(reason)" }
+    /// `cannot load PATH: REASON`, or `snapshot refused: REASON` for a snapshot that came from no file.
+    public var description: String { path.isEmpty ? "snapshot refused: \(reason)" : "cannot load \(path): \(reason)" }
 }
 
 /// How a snapshot file was encoded.
@@ -122,7 +122,7 @@ public enum SnapshotLoader {
     /// `SnapshotValidation`): a file whose content was edited (and, for binary, whose checksums were recomputed)
     /// cannot pass under the old id.
     private static func checkID(_ snapshot: Snapshot) throws(SnapshotLoadError) {
-        let expected = Snapshot.contentID(environment: snapshot.environment, flags: snapshot.flags)
+        let expected = snapshot.contentID
         guard snapshot.id == expected else {
             throw SnapshotLoadError(path: "", reason: "the id \(snapshot.id.prefix(12))… does not match the content (\(expected.prefix(12))…): the file was edited or damaged; compile it again")
         }

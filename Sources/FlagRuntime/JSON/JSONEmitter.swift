@@ -67,6 +67,17 @@ struct JSONEmitter: ~Copyable {
         string(text)
     }
 
+    /// A member whose value is an array of strings.
+    mutating func member(_ name: String, strings: [String]) {
+        key(name)
+        beginArray()
+        for text in strings {
+            element()
+            string(text)
+        }
+        endArray()
+    }
+
     mutating func member(_ name: String, _ number: Int64) {
         key(name)
         integer(number)

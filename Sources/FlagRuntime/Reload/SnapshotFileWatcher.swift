@@ -77,7 +77,7 @@ public final class SnapshotFileWatcher: Sendable {
     /// With one (for example a snapshot built into the service), the store starts with the fallback, the failure
     /// is logged and counted, and `run()` upgrades to the file as soon as a good one appears. `environment`,
     /// `clock`, `signatureVerifier` and `freshnessPolicy` are the store's (see `FlagStore`); with a verifier, only
-    /// snapshots it accepts are loaded, at start and on every reload (the fallback is taken as given), and no reload
+    /// snapshots it accepts are loaded, at start and on every reload (the fallback is taken as given, once validated), and no reload
     /// may serve a snapshot older than the one being served unless the policy accepts older snapshots.
     public init(path: String, environment: String? = nil, clock: any FlagClock = SystemClock(),
                 signatureVerifier: (any SnapshotSignatureVerifier)? = nil,
@@ -95,6 +95,18 @@ public final class SnapshotFileWatcher: Sendable {
             guard let fallback else { throw error.error }
             startup = error
             initial = fallback
+        }
+        if startup.snapshot == nil {
+            do {
+                try SnapshotValidation.check(initial)
+            } catch {
+                throw SnapshotLoadError(path: "", reason: "the fallback snapshot: \(error)")
+            }
+        }
+        do {
+            try FlagStore.checkEnvironment(environment ?? initial.environment, of: initial)
+        } catch {
+            throw SnapshotLoadError(path: startup.snapshot == nil ? "" : path, reason: error.reason)
         }
         let store = FlagStore(snapshot: initial, provenance: startup.snapshot == nil ? nil : startup.provenance, environment: environment,
                               clock: clock, signatureVerifier: signatureVerifier, freshnessPolicy: freshnessPolicy)

@@ -1,18 +1,18 @@
 /// One targeting rule: it matches when its window is active and all its conditions hold.
 public struct Rule: Sendable, Hashable {
     /// The rule's name, when the file gave one.
-    public var name: String?
+    public package(set) var name: String?
     /// Unix seconds from which the rule is active (inclusive).
-    public var from: Int64?
+    public package(set) var from: Int64?
     /// Unix seconds until which the rule is active (exclusive).
-    public var until: Int64?
+    public package(set) var until: Int64?
     /// Conditions that must all hold; empty matches everyone.
-    public var conditions: [Condition]
+    public package(set) var conditions: [Condition]
     /// What the rule serves when it matches.
-    public var outcome: Outcome
+    public package(set) var outcome: Outcome
 
     /// Creates a rule.
-    public init(name: String? = nil, from: Int64? = nil, until: Int64? = nil, conditions: [Condition] = [], outcome: Outcome) {
+    package init(name: String? = nil, from: Int64? = nil, until: Int64? = nil, conditions: [Condition] = [], outcome: Outcome) {
         self.name = name
         self.from = from
         self.until = until
@@ -32,14 +32,14 @@ public enum Outcome: Sendable, Hashable {
 /// A weighted, deterministic split between variants (also what a `rollout: N` lowers to).
 public struct Split: Sendable, Hashable {
     /// The hash seed; defaults to the flag key.
-    public var seed: String
+    public package(set) var seed: String
     /// The context attribute whose value is hashed; `targetingKey` means the targeting key.
-    public var bucketBy: String
+    public package(set) var bucketBy: String
     /// The buckets in declared order; weights are out of 10 000 and sum to 10 000.
-    public var buckets: [Bucket]
+    public package(set) var buckets: [Bucket]
 
     /// Creates a split.
-    public init(seed: String, bucketBy: String = Condition.targetingKey, buckets: [Bucket]) {
+    package init(seed: String, bucketBy: String = Condition.targetingKey, buckets: [Bucket]) {
         self.seed = seed
         self.bucketBy = bucketBy
         self.buckets = buckets
@@ -48,12 +48,12 @@ public struct Split: Sendable, Hashable {
     /// One variant's share of a split.
     public struct Bucket: Sendable, Hashable {
         /// The variant name.
-        public var variant: String
+        public package(set) var variant: String
         /// The share out of 10 000 (100.00 %).
-        public var weight: Int
+        public package(set) var weight: Int
 
         /// Creates a bucket.
-        public init(variant: String, weight: Int) {
+        package init(variant: String, weight: Int) {
             self.variant = variant
             self.weight = weight
         }
@@ -136,12 +136,12 @@ public indirect enum Condition: Sendable, Hashable {
 /// A segment inlined into a rule: its name (for explanations) and its conditions.
 public struct ResolvedSegment: Sendable, Hashable {
     /// The segment name.
-    public var name: String
+    public package(set) var name: String
     /// Conditions that must all hold.
-    public var conditions: [Condition]
+    public package(set) var conditions: [Condition]
 
     /// Creates a resolved segment.
-    public init(name: String, conditions: [Condition]) {
+    package init(name: String, conditions: [Condition]) {
         self.name = name
         self.conditions = conditions
     }

@@ -11,6 +11,7 @@ extension Snapshot {
         ]
         if let revision { object["revision"] = .string(revision) }
         if let environment { object["environment"] = .string(environment) }
+        if let environments { object["environments"] = .array(environments.map { .string($0) }) }
         return .object(object)
     }
 
@@ -19,7 +20,7 @@ extension Snapshot {
     public func jsonBytes() -> [UInt8] {
         var emitter = JSONEmitter(style: .pretty, capacity: flags.count * 1024)
         emitter.beginObject()
-        if let environment { emitter.member("environment", environment) }
+        emitEnvironments(into: &emitter)
         emitter.key("flags")
         Snapshot.emitFlags(flags, into: &emitter)
         emitter.member("formatVersion", Int64(formatVersion))
@@ -29,20 +30,25 @@ extension Snapshot {
         return emitter.finish()
     }
 
-    /// The content id of a set of flags: SHA-256 of their canonical compact JSON together with the environment.
+    /// The content id: SHA-256 of the canonical compact JSON of the flags, the environment and the declared
+    /// environments.
     ///
     /// The revision is deliberately left out, so recompiling the same flags at another commit keeps the id.
-    ///
-    /// `flags` must be sorted by key (as `Snapshot.flags` is).
-    public static func contentID(environment: String?, flags: [Flag]) -> String {
+    package var contentID: String {
         // Hashed as it is written: the compact text (about 5 MB for 10,000 flags) is never built.
         var emitter = JSONEmitter(hashingCompact: ())
         emitter.beginObject()
-        if let environment { emitter.member("environment", environment) }
+        emitEnvironments(into: &emitter)
         emitter.key("flags")
-        emitFlags(flags, into: &emitter)
+        Snapshot.emitFlags(flags, into: &emitter)
         emitter.endObject()
         return BinarySnapshotFormat.hex(emitter.finishDigest())
+    }
+
+    /// `environment` and `environments`, the members that sort before `flags`.
+    private func emitEnvironments(into emitter: inout JSONEmitter) {
+        if let environment { emitter.member("environment", environment) }
+        if let environments { emitter.member("environments", strings: environments) }
     }
 
     static func emitFlags(_ flags: [Flag], into emitter: inout JSONEmitter) {
@@ -84,6 +90,7 @@ extension Snapshot {
             id: try root.string("id"),
             revision: try root.optionalString("revision"),
             environment: try root.optionalString("environment"),
+            environments: root.has("environments") ? try root.strings("environments") : nil,
             flags: flags
         )
         try SnapshotValidation.check(self, keysAreSorted: true)
@@ -342,13 +349,7 @@ extension Condition {
                 case .boolean(let value): emitter.key("value"); emitter.bool(value)
                 case .timestamp(let value): emitter.member("value", value)
                 case .strings(let values):
-                    emitter.key("values")
-                    emitter.beginArray()
-                    for value in values {
-                        emitter.element()
-                        emitter.string(value)
-                    }
-                    emitter.endArray()
+                    emitter.member("values", strings: values)
                 case .numbers(let values):
                     emitter.key("values")
                     emitter.beginArray()
@@ -361,13 +362,7 @@ extension Condition {
                 emitter.endObject()
             case .environment(let names):
                 emitter.beginObject()
-                emitter.key("environments")
-                emitter.beginArray()
-                for name in names {
-                    emitter.element()
-                    emitter.string(name)
-                }
-                emitter.endArray()
+                emitter.member("environments", strings: names)
                 emitter.endObject()
             case .segments(let segments):
                 emitter.beginObject()

@@ -12,23 +12,33 @@ public struct Snapshot: Sendable, Hashable {
     public static let currentFormatVersion = 1
 
     /// The snapshot format version (see `docs/snapshot-format.md`).
-    public var formatVersion: Int
+    public package(set) var formatVersion: Int
     /// SHA-256 (lowercase hex) of the canonical flag content; equal content gives an equal id.
-    public var id: String
+    public package(set) var id: String
     /// The source revision (for example a git commit) the snapshot was compiled from, when known.
-    public var revision: String?
+    public package(set) var revision: String?
     /// The environment the snapshot was specialised for with `--env`, or `nil` for all environments.
-    public var environment: String?
+    public package(set) var environment: String?
+    /// The environments the project declares (`environments:` in `flagc.yaml`), in declaration order, or `nil`
+    /// when it declares none (or the snapshot predates the field). `FlagStore` refuses any other environment.
+    public package(set) var environments: [String]?
     /// The flags, sorted by key.
-    public var flags: [Flag]
+    public package(set) var flags: [Flag]
 
-    /// Creates a snapshot; `flags` are sorted by key.
-    public init(formatVersion: Int = Snapshot.currentFormatVersion, id: String, revision: String? = nil, environment: String? = nil, flags: [Flag]) {
+    /// Creates a snapshot; `flags` are sorted by key. The id is taken as given: `SnapshotLoader` checks it against the content.
+    package init(formatVersion: Int = Snapshot.currentFormatVersion, id: String, revision: String? = nil, environment: String? = nil, environments: [String]? = nil, flags: [Flag]) {
         self.formatVersion = formatVersion
         self.id = id
         self.revision = revision
         self.environment = environment
+        self.environments = environments
         self.flags = flags.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+    }
+
+    /// Creates a snapshot whose id is its content id (`contentID`); `flags` are sorted by key.
+    package init(revision: String? = nil, environment: String? = nil, environments: [String]? = nil, flags: [Flag]) {
+        self.init(id: "", revision: revision, environment: environment, environments: environments, flags: flags)
+        id = contentID
     }
 
     /// The flag with the given key, if any.
@@ -54,22 +64,22 @@ public enum FlagValueType: String, Sendable, Hashable, CaseIterable {
 /// One compiled flag.
 public struct Flag: Sendable, Hashable {
     /// The flag key, for example `billing.invoice_auto_generate`.
-    public var key: String
+    public package(set) var key: String
     /// The type of every variant value.
-    public var type: FlagValueType
+    public package(set) var type: FlagValueType
     /// `false` when the kill switch is off: evaluation then yields the caller's default.
-    public var enabled: Bool
+    public package(set) var enabled: Bool
     /// The variants in declaration order.
-    public var variants: [Variant]
+    public package(set) var variants: [Variant]
     /// The name of the variant served when no rule matches.
-    public var defaultVariant: String
+    public package(set) var defaultVariant: String
     /// Ordered rules; the first that matches decides.
-    public var rules: [Rule]
+    public package(set) var rules: [Rule]
     /// Descriptive data that does not change evaluation.
-    public var metadata: FlagMetadata
+    public package(set) var metadata: FlagMetadata
 
     /// Creates a flag.
-    public init(key: String, type: FlagValueType, enabled: Bool = true, variants: [Variant], defaultVariant: String, rules: [Rule] = [], metadata: FlagMetadata = FlagMetadata()) {
+    package init(key: String, type: FlagValueType, enabled: Bool = true, variants: [Variant], defaultVariant: String, rules: [Rule] = [], metadata: FlagMetadata = FlagMetadata()) {
         self.key = key
         self.type = type
         self.enabled = enabled
@@ -88,12 +98,12 @@ public struct Flag: Sendable, Hashable {
 /// A named value a flag can serve.
 public struct Variant: Sendable, Hashable {
     /// The variant name (for boolean flags without a `variants` block: `true` and `false`).
-    public var name: String
+    public package(set) var name: String
     /// The value served.
-    public var value: FlagValue
+    public package(set) var value: FlagValue
 
     /// Creates a variant.
-    public init(name: String, value: FlagValue) {
+    package init(name: String, value: FlagValue) {
         self.name = name
         self.value = value
     }
@@ -127,16 +137,16 @@ public enum FlagValue: Sendable, Hashable {
 /// Data about a flag that does not change how it evaluates.
 public struct FlagMetadata: Sendable, Hashable {
     /// What the flag is for.
-    public var description: String?
+    public package(set) var description: String?
     /// Who owns the flag (a team or a person).
-    public var owner: String?
+    public package(set) var owner: String?
     /// Unix seconds after which the flag is stale.
-    public var expires: Int64?
+    public package(set) var expires: Int64?
     /// Free-form values (string, number or boolean).
-    public var values: [String: JSONValue]
+    public package(set) var values: [String: JSONValue]
 
     /// Creates flag metadata.
-    public init(description: String? = nil, owner: String? = nil, expires: Int64? = nil, values: [String: JSONValue] = [:]) {
+    package init(description: String? = nil, owner: String? = nil, expires: Int64? = nil, values: [String: JSONValue] = [:]) {
         self.description = description
         self.owner = owner
         self.expires = expires

@@ -2,7 +2,7 @@
 /// so every `SnapshotLoader`, `FlagStore` and watcher load) and the binary encoder check it, so a hand-written or third-party `snapshot.json` that serves a variant it does not define is refused
 /// with a reason instead of serving the first variant.
 ///
-/// A valid snapshot has flags sorted by key (UTF-8 bytes) and unique; in each flag, at least one variant, variant
+/// A valid snapshot lists each environment once, including the one it was compiled for; it has flags sorted by key (UTF-8 bytes) and unique; in each flag, at least one variant, variant
 /// names unique, every value of the flag's type, a default that names a variant; in each rule, a served variant
 /// that exists, or split buckets that name distinct variants of the flag with non-negative weights summing to
 /// 10,000. (That the `id` matches the content is checked by `SnapshotLoader`, which knows the id was read.)
@@ -14,6 +14,14 @@ package enum SnapshotValidation {
         if !keysAreSorted {
             for (previous, flag) in zip(snapshot.flags, snapshot.flags.dropFirst()) where !previous.key.utf8.lexicographicallyPrecedes(flag.key.utf8) {
                 throw SnapshotDecodingError(path: "flags.\(flag.key)", message: previous.key == flag.key ? "the flag is listed twice" : "flags are not sorted by key ('\(flag.key)' after '\(previous.key)')")
+            }
+        }
+        if let environments = snapshot.environments {
+            if let duplicate = firstDuplicate(count: environments.count, { environments[$0] }) {
+                throw SnapshotDecodingError(path: "environments", message: "environment '\(duplicate)' is listed twice")
+            }
+            if let environment = snapshot.environment, !environments.contains(environment) {
+                throw SnapshotDecodingError(path: "environment", message: "'\(environment)' is not among the snapshot's environments (\(environments.joined(separator: ", ")))")
             }
         }
         // By index, borrowing: copying each `Flag` out of the array retained and released all of its fields.
