@@ -129,7 +129,7 @@ struct InspectTests {
                 "id           \(snapshot.id)",
                 "format       binary 1.0, \(size) bytes",
                 "revision     abc",
-                "environment  production",
+                "environment  production (declared: development, staging, production)",
                 "signature    unsigned",
                 "flags        3",
                 "",
