@@ -17,7 +17,7 @@ public struct SnapshotEncodingError: Error, Sendable, Equatable, CustomStringCon
     public var message: String
 
     /// Creates an encoding error.
-    public init(path: String, message: String) {
+    package init(path: String, message: String) {
         self.path = path
         self.message = message
     }

@@ -4,27 +4,27 @@
 /// Constants of the binary snapshot format: magic, versions, header layout and limits.
 ///
 /// `docs/snapshot-format.md` specifies the format byte by byte.
-public enum BinarySnapshotFormat {
+package enum BinarySnapshotFormat {
     /// The eight bytes every binary snapshot starts with: `89 46 4C 41 47 0D 0A 1A` (`\x89FLAG\r\n\x1A`).
-    public static let magic: [UInt8] = [0x89, 0x46, 0x4C, 0x41, 0x47, 0x0D, 0x0A, 0x1A]
+    package static let magic: [UInt8] = [0x89, 0x46, 0x4C, 0x41, 0x47, 0x0D, 0x0A, 0x1A]
     /// The major version this library writes and reads; a reader rejects any other major version.
-    public static let majorVersion = 1
+    package static let majorVersion = 1
     /// The minor version this library writes; a reader accepts any minor version of its major version.
-    public static let minorVersion = 0
+    package static let minorVersion = 0
     /// The header length this library writes (newer minor versions may write a longer header).
-    public static let headerLength = 160
+    package static let headerLength = 160
     /// The minor version and header length of a snapshot that carries provenance (a sequence and an issue
     /// time, after the signature field; covered by the signature).
-    public static let provenanceMinorVersion = 1
+    package static let provenanceMinorVersion = 1
     /// The header length of a snapshot with provenance.
-    public static let provenanceHeaderLength = 176
+    package static let provenanceHeaderLength = 176
     /// The largest header a reader accepts.
     static let maximumHeaderLength = 64 * 1024
 
     /// Nesting limit for segments inside segments (a rule's conditions are level 1).
-    public static let maximumSegmentDepth = 64
+    package static let maximumSegmentDepth = 64
     /// Nesting limit for JSON values (an object variant value or the metadata `values` object is level 1).
-    public static let maximumValueDepth = 64
+    package static let maximumValueDepth = 64
 
     /// Header field offsets (little-endian).
     enum Offset {

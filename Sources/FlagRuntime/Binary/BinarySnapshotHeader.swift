@@ -8,31 +8,31 @@
 /// let header = try bytes.withUnsafeBytes { try BinarySnapshotHeader(validating: $0) }
 /// print(header.majorVersion, header.minorVersion, header.signature?.keyFingerprintText ?? "unsigned")
 /// ```
-public struct BinarySnapshotHeader: Sendable, Hashable {
+package struct BinarySnapshotHeader: Sendable, Hashable {
     /// The major format version (this library reads only `BinarySnapshotFormat.majorVersion`).
-    public var majorVersion: Int
+    package var majorVersion: Int
     /// The minor format version (any is accepted; newer minor versions only add what older readers may skip).
-    public var minorVersion: Int
+    package var minorVersion: Int
     /// The header's length in bytes; the payload starts here.
-    public var headerLength: Int
+    package var headerLength: Int
     /// The whole file's length in bytes.
-    public var totalLength: Int
+    package var totalLength: Int
     /// The raw `flags` field (bit 0: signed, bit 1: metadata section present; others reserved).
-    public var flags: UInt32
+    package var flags: UInt32
     /// The SHA-256 of the payload (32 bytes).
-    public var payloadSHA256: [UInt8]
+    package var payloadSHA256: [UInt8]
     /// The signature, when the snapshot is signed.
-    public var signature: SnapshotSignature?
+    package var signature: SnapshotSignature?
     /// The sequence and issue time, when the header carries them (format 1.1 and later, 176-byte header).
-    public var provenance: SnapshotProvenance?
+    package var provenance: SnapshotProvenance?
 
     /// Whether the payload has a metadata (`META`) section.
-    public var hasMetadata: Bool { flags & BinarySnapshotFormat.HeaderFlag.metadata != 0 }
+    package var hasMetadata: Bool { flags & BinarySnapshotFormat.HeaderFlag.metadata != 0 }
 
     /// Reads and checks the header of a whole binary snapshot, and the SHA-256 of its payload.
     ///
     /// The errors name what is wrong, for example `truncated: expected 18 432 bytes, found 9 000`.
-    public init(validating bytes: UnsafeRawBufferPointer) throws(SnapshotDecodingError) {
+    package init(validating bytes: UnsafeRawBufferPointer) throws(SnapshotDecodingError) {
         typealias Format = BinarySnapshotFormat
         typealias Offset = Format.Offset
         let count = bytes.count
@@ -130,7 +130,7 @@ public struct BinarySnapshotHeader: Sendable, Hashable {
     /// The bytes a signature covers: the header with its CRC-32 and signature fields set to zero, then the payload.
     ///
     /// `bytes` must be the snapshot this header was read from.
-    public func signedMessage(of bytes: UnsafeRawBufferPointer) -> [UInt8] {
+    package func signedMessage(of bytes: UnsafeRawBufferPointer) -> [UInt8] {
         var message = Array(bytes[0..<totalLength])
         Self.clearUnsignedFields(&message)
         return message

@@ -10,7 +10,7 @@ public struct SnapshotSignature: Sendable, Hashable {
     public var signature: [UInt8]
 
     /// Creates a signature value.
-    public init(keyFingerprint: [UInt8], signature: [UInt8]) {
+    package init(keyFingerprint: [UInt8], signature: [UInt8]) {
         self.keyFingerprint = keyFingerprint
         self.signature = signature
     }

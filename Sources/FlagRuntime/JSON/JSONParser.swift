@@ -13,7 +13,7 @@ public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertibl
     public var column: Int
 
     /// Creates an error with an explicit position.
-    public init(message: String, offset: Int, line: Int, column: Int) {
+    package init(message: String, offset: Int, line: Int, column: Int) {
         self.message = message
         self.offset = offset
         self.line = line
@@ -38,7 +38,7 @@ extension JSONValue {
     /// comparing, hashing, writing and destroying a value recurse, so keep `maximumDepth` modest).
     /// Keys are compared as Swift strings, so two canonically equivalent spellings of a key (such
     /// as `"é"` and `"e\u0301"`) count as duplicates.
-    public init(parsing bytes: some Collection<UInt8>, maximumDepth: Int = 128) throws(JSONParseError) {
+    package init(parsing bytes: some Collection<UInt8>, maximumDepth: Int = 128) throws(JSONParseError) {
         let result: Result<JSONValue, JSONParseError>? = bytes.withContiguousStorageIfAvailable { buffer in
             JSONValue.parse(buffer, maximumDepth: maximumDepth)
         }
@@ -51,7 +51,7 @@ extension JSONValue {
     }
 
     /// Parses one JSON document from the UTF-8 of `string`; `maximumDepth` bounds nesting (default 128).
-    public init(parsing string: String, maximumDepth: Int = 128) throws(JSONParseError) {
+    package init(parsing string: String, maximumDepth: Int = 128) throws(JSONParseError) {
         var string = string
         self = try string.withUTF8 { JSONValue.parse($0, maximumDepth: maximumDepth) }.get()
     }

@@ -6,9 +6,9 @@
 /// doubles with Swift's shortest round-trip `description` (for example `3.0`, `0.1`, `1e-07`,
 /// `1.5e+300`), which is valid JSON for every finite value. JSON cannot represent infinities or
 /// NaN, so a non-finite `.double` is written as `null`.
-public struct JSONWriter: Sendable {
+package struct JSONWriter: Sendable {
     /// The layout of the output.
-    public enum Style: Sendable {
+    package enum Style: Sendable {
         /// No whitespace at all and no final newline: `{"a":1,"b":[1,2]}`.
         case compact
         /// Two-space indentation, one member or element per line, and a final newline.
@@ -16,15 +16,15 @@ public struct JSONWriter: Sendable {
     }
 
     /// The layout this writer produces.
-    public var style: Style
+    package var style: Style
 
     /// Creates a writer with the given layout.
-    public init(style: Style = .pretty) {
+    package init(style: Style = .pretty) {
         self.style = style
     }
 
     /// The canonical UTF-8 encoding of `value`.
-    public func bytes(_ value: JSONValue) -> [UInt8] {
+    package func bytes(_ value: JSONValue) -> [UInt8] {
         var output = JSONOutput(capacity: 256)
         let pretty = style == .pretty
         JSONWriter.write(value, into: &output, pretty: pretty, indent: 0)
@@ -33,7 +33,7 @@ public struct JSONWriter: Sendable {
     }
 
     /// The canonical encoding of `value` as a string.
-    public func string(_ value: JSONValue) -> String {
+    package func string(_ value: JSONValue) -> String {
         String(decoding: bytes(value), as: UTF8.self)
     }
 }

@@ -25,7 +25,7 @@ public struct SnapshotChange: Sendable, Hashable {
     public var modifiedKeys: [String]
 
     /// Creates a change.
-    public init(path: String, oldID: String, newID: String, oldRevision: String?, snapshot: Snapshot, addedKeys: [String], removedKeys: [String], modifiedKeys: [String]) {
+    package init(path: String, oldID: String, newID: String, oldRevision: String?, snapshot: Snapshot, addedKeys: [String], removedKeys: [String], modifiedKeys: [String]) {
         self.path = path
         self.oldID = oldID
         self.newID = newID
@@ -37,7 +37,7 @@ public struct SnapshotChange: Sendable, Hashable {
     }
 
     /// The change from `old` to `new`: flags compared by key and full definition.
-    public init(path: String, from old: Snapshot, to new: Snapshot) {
+    package init(path: String, from old: Snapshot, to new: Snapshot) {
         let oldFlags = Dictionary(old.flags.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
         let newKeys = Set(new.flags.map(\.key))
         var added: [String] = []
@@ -71,7 +71,7 @@ public struct SnapshotReloadFailure: Error, Sendable, Hashable, CustomStringConv
     public var servingID: String
 
     /// Creates a failure report.
-    public init(path: String, reason: String, servingID: String) {
+    package init(path: String, reason: String, servingID: String) {
         self.path = path
         self.reason = reason
         self.servingID = servingID

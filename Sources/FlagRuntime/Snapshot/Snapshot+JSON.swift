@@ -3,7 +3,7 @@
 
 extension Snapshot {
     /// The snapshot as a JSON value, in the shape of `schemas/snapshot.schema.json`.
-    public var jsonValue: JSONValue {
+    package var jsonValue: JSONValue {
         var object: [String: JSONValue] = [
             "formatVersion": .integer(Int64(formatVersion)),
             "id": .string(id),
@@ -73,7 +73,7 @@ extension Snapshot {
     }
 
     /// Decodes a snapshot from its JSON value, and checks it is valid (`SnapshotValidation`).
-    public init(json: JSONValue) throws(SnapshotDecodingError) {
+    package init(json: JSONValue) throws(SnapshotDecodingError) {
         let root = try JSONReader(json, path: "")
         let version = try root.int("formatVersion")
         guard version == Snapshot.currentFormatVersion else {
@@ -112,7 +112,7 @@ public struct SnapshotDecodingError: Error, Sendable, Equatable, CustomStringCon
     public var message: String
 
     /// Creates a decoding error.
-    public init(path: String, message: String) {
+    package init(path: String, message: String) {
         self.path = path
         self.message = message
     }
@@ -210,7 +210,7 @@ extension Flag {
 
 extension FlagValue {
     /// The value as JSON.
-    public var jsonValue: JSONValue {
+    package var jsonValue: JSONValue {
         switch self {
         case .boolean(let value): .bool(value)
         case .string(let value): .string(value)

@@ -3,20 +3,20 @@
 /// ```swift
 /// SemanticVersion("2.4.0-beta.1")! < SemanticVersion("2.4.0")!   // true: a pre-release sorts below its release
 /// ```
-public struct SemanticVersion: Sendable, Hashable, Comparable, CustomStringConvertible {
+package struct SemanticVersion: Sendable, Hashable, Comparable, CustomStringConvertible {
     /// The major version.
-    public var major: UInt64
+    package var major: UInt64
     /// The minor version.
-    public var minor: UInt64
+    package var minor: UInt64
     /// The patch version.
-    public var patch: UInt64
+    package var patch: UInt64
     /// Dot-separated pre-release identifiers; empty for a release.
-    public var prerelease: [String]
+    package var prerelease: [String]
     /// Build metadata, ignored by comparison.
-    public var build: [String]
+    package var build: [String]
 
     /// Parses a version; a leading `v` is accepted. Returns nil when the text is not semver 2.0.0.
-    public init?(_ text: String) {
+    package init?(_ text: String) {
         var rest = Substring(text)
         if rest.hasPrefix("v") { rest = rest.dropFirst() }
         var build: [String] = []
@@ -56,7 +56,7 @@ public struct SemanticVersion: Sendable, Hashable, Comparable, CustomStringConve
     }
 
     /// Semver precedence: build metadata is ignored, a pre-release sorts below its release.
-    public static func < (lhs: SemanticVersion, rhs: SemanticVersion) -> Bool {
+    package static func < (lhs: SemanticVersion, rhs: SemanticVersion) -> Bool {
         if lhs.major != rhs.major { return lhs.major < rhs.major }
         if lhs.minor != rhs.minor { return lhs.minor < rhs.minor }
         if lhs.patch != rhs.patch { return lhs.patch < rhs.patch }
@@ -77,12 +77,12 @@ public struct SemanticVersion: Sendable, Hashable, Comparable, CustomStringConve
     }
 
     /// Equal by precedence (build metadata ignored).
-    public static func == (lhs: SemanticVersion, rhs: SemanticVersion) -> Bool {
+    package static func == (lhs: SemanticVersion, rhs: SemanticVersion) -> Bool {
         lhs.major == rhs.major && lhs.minor == rhs.minor && lhs.patch == rhs.patch && lhs.prerelease == rhs.prerelease
     }
 
     /// Hashes what precedence compares.
-    public func hash(into hasher: inout Hasher) {
+    package func hash(into hasher: inout Hasher) {
         hasher.combine(major)
         hasher.combine(minor)
         hasher.combine(patch)
@@ -90,7 +90,7 @@ public struct SemanticVersion: Sendable, Hashable, Comparable, CustomStringConve
     }
 
     /// The version as text.
-    public var description: String {
+    package var description: String {
         var text = "\(major).\(minor).\(patch)"
         if !prerelease.isEmpty { text += "-" + prerelease.joined(separator: ".") }
         if !build.isEmpty { text += "+" + build.joined(separator: ".") }

@@ -1,8 +1,8 @@
 /// Parsing of the RFC 3339 timestamps and dates that flag files, contexts and the CLI use, to Unix seconds.
-public enum Timestamp {
+package enum Timestamp {
     /// Parses an RFC 3339 date-time with an offset (`2026-12-31T23:59:59Z`, `2026-12-31T23:59:59+02:00`,
     /// optional fractional seconds, which are truncated towards the past) to Unix seconds.
-    public static func parseDateTime(_ text: String) -> Int64? {
+    package static func parseDateTime(_ text: String) -> Int64? {
         let bytes = Array(text.utf8)
         guard bytes.count >= 20, let days = parseDatePart(bytes), bytes[10] == UInt8(ascii: "T") || bytes[10] == UInt8(ascii: "t") else {
             return nil
@@ -46,14 +46,14 @@ public enum Timestamp {
     }
 
     /// Parses a calendar date `YYYY-MM-DD` to the Unix seconds of its midnight, UTC.
-    public static func parseDate(_ text: String) -> Int64? {
+    package static func parseDate(_ text: String) -> Int64? {
         let bytes = Array(text.utf8)
         guard bytes.count == 10, let days = parseDatePart(bytes) else { return nil }
         return days * 86_400
     }
 
     /// Formats Unix seconds as an RFC 3339 UTC timestamp, `2026-12-31T23:59:59Z`.
-    public static func format(_ seconds: Int64) -> String {
+    package static func format(_ seconds: Int64) -> String {
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let secondOfDay = seconds - days * 86_400
         let (year, month, day) = civilDate(fromDays: days)

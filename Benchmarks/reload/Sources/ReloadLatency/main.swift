@@ -10,6 +10,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import FlagCompiler
 import FlagRuntime
 
 struct Settings {
@@ -50,16 +51,17 @@ func monotonicNanoseconds() -> Int64 {
     return Int64(spec.tv_sec) * 1_000_000_000 + Int64(spec.tv_nsec)
 }
 
+/// `bench.gen` serves `generation`; the other flags are padding with one tenant rule each. Compiled from YAML with
+/// `FlagCompiler`, as `flagc compile` would (the snapshot model cannot be built by hand outside the package).
 func snapshot(generation: Int, flags: Int) -> Snapshot {
-    let booleans = [Variant(name: "true", value: .boolean(true)), Variant(name: "false", value: .boolean(false))]
-    var list = [Flag(key: "gen", type: .integer, variants: [Variant(name: "v", value: .integer(Int64(generation)))], defaultVariant: "v")]
+    var yaml = "flags:\n  bench.gen:\n    description: Generation\n    owner: team-bench\n    variants: { v: \(generation) }\n    default: v\n"
     for index in 0..<max(0, flags - 1) {
-        list.append(Flag(key: "padding.flag_\(index)", type: .boolean, variants: booleans, defaultVariant: index % 2 == 0 ? "true" : "false",
-                         rules: [Rule(conditions: [.attribute(name: "tenant", op: .in, operand: .strings(["acme", "globex"]))], outcome: .serve(variant: "true"))],
-                         metadata: FlagMetadata(description: "Padding flag \(index)", owner: "team-bench")))
+        yaml += "  padding.flag_\(index):\n    description: Padding flag \(index)\n    owner: team-bench\n    default: \(index % 2 == 0)\n"
+        yaml += "    rules:\n      - when: { tenants: [acme, globex] }\n        serve: true\n"
     }
-    list.sort { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
-    return Snapshot(id: Snapshot.contentID(environment: nil, flags: list), flags: list)
+    let result = FlagCompiler(options: .init(paths: [])).compile(sources: [.init(path: "flags/bench.yaml", bytes: Array(yaml.utf8))])
+    guard let snapshot = result.snapshot else { fatalError("the generated flags do not compile: \(result.diagnostics)") }
+    return snapshot
 }
 
 func write(_ bytes: [UInt8], to path: String) {
@@ -115,7 +117,7 @@ func measure(mode: String, settings: Settings) async {
         let start = monotonicNanoseconds()
         precondition(rename(staging, path) == 0)
         // The first evaluation that returns the new value ends the measurement (no sleeping in between).
-        while store.integer("gen", default: -1) != Int64(generation) { evaluations += 1 }
+        while store.integer("bench.gen", default: -1) != Int64(generation) { evaluations += 1 }
         let end = monotonicNanoseconds()
         latencies.append(Double(end - start) / 1_000_000)
     }
