@@ -5,6 +5,7 @@ let package = Package(
     name: "flagc",
     products: [
         .library(name: "FlagRuntime", targets: ["FlagRuntime"]),
+        .library(name: "FlagReload", targets: ["FlagReload"]),
         .library(name: "FlagSignatures", targets: ["FlagSignatures"]),
         .library(name: "FlagServiceLifecycle", targets: ["FlagServiceLifecycle"]),
         .library(name: "FlagCompiler", targets: ["FlagCompiler"]),
@@ -26,11 +27,14 @@ let package = Package(
         ),
         // SHA-256 blocks with the x86 SHA extensions, for snapshot ids and checksums (a portable fallback is in Swift).
         .target(name: "CSHA256"),
-        // What services import: the snapshot model, evaluation and reloading. No YAML, no CLI, no crypto library.
+        // What services import: the snapshot model, loading and evaluation. No dependency beyond the Swift toolchain.
+        .target(name: "FlagRuntime", dependencies: ["CSHA256"]),
+        // Watching a snapshot file and swapping in each good new snapshot, with swift-log logging and swift-metrics
+        // counters; a service that only evaluates does not link it.
         .target(
-            name: "FlagRuntime",
+            name: "FlagReload",
             dependencies: [
-                "CSHA256",
+                "FlagRuntime",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ]
@@ -44,7 +48,7 @@ let package = Package(
         // Runs a FlagStore's file watcher as a swift-service-lifecycle Service.
         .target(
             name: "FlagServiceLifecycle",
-            dependencies: ["FlagRuntime", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]
+            dependencies: ["FlagReload", "FlagRuntime", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]
         ),
         // YAML front-end, validation rules, diagnostics, lowering and snapshot encoding.
         .target(name: "FlagCompiler", dependencies: ["CYAML", "FlagRuntime"]),
@@ -53,6 +57,7 @@ let package = Package(
             name: "FlagCommands",
             dependencies: [
                 "FlagCompiler",
+                "FlagReload",
                 "FlagRuntime",
                 "FlagSignatures",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -60,7 +65,7 @@ let package = Package(
         ),
         .executableTarget(name: "flagc", dependencies: ["FlagCommands"]),
         .testTarget(name: "FlagRuntimeTests", dependencies: ["FlagRuntime", "FlagSignatures"]),
-        .testTarget(name: "FlagReloadTests", dependencies: ["FlagRuntime", "FlagServiceLifecycle", "FlagSignatures"]),
+        .testTarget(name: "FlagReloadTests", dependencies: ["FlagReload", "FlagRuntime", "FlagServiceLifecycle", "FlagSignatures"]),
         .testTarget(
             name: "FlagCompilerTests",
             dependencies: ["FlagCompiler", "FlagRuntime"],

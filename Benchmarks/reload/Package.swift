@@ -16,7 +16,7 @@ let package = Package(
     targets: [
         .executableTarget(
             name: "ReloadLatency",
-            dependencies: [.product(name: "FlagCompiler", package: flagc), .product(name: "FlagRuntime", package: flagc)]
+            dependencies: [.product(name: "FlagCompiler", package: flagc), .product(name: "FlagReload", package: flagc), .product(name: "FlagRuntime", package: flagc)]
         ),
     ],
     swiftLanguageModes: [.v6]

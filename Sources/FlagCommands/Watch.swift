@@ -1,4 +1,5 @@
 import ArgumentParser
+import FlagReload
 import FlagRuntime
 import Foundation
 

@@ -114,7 +114,7 @@ enum FileDiscovery {
 
     /// `realpath(path)`, or nil when some part of it does not exist.
     static func realPath(_ path: String) -> String? {
-        LocalSnapshotFileSystem.resolve(path)
+        RegularFileReader.realPath(path)
     }
 
     /// What a symbolic link says (`readlink`), for messages.

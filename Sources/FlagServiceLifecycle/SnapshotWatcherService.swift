@@ -1,3 +1,4 @@
+import FlagReload
 import FlagRuntime
 import ServiceLifecycle
 

@@ -1,3 +1,4 @@
+@testable import FlagReload
 @testable import FlagRuntime
 import Foundation
 import Logging

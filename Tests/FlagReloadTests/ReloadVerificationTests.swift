@@ -1,3 +1,4 @@
+@testable import FlagReload
 import FlagRuntime
 import Foundation
 import Testing

@@ -1,16 +1,16 @@
 /// A snapshot prepared for evaluation: flags in a byte-keyed hash table, variants by index, lists as tables,
 /// conditions as objects reading numbered attribute slots, split weights as cumulative bounds. Immutable once
 /// built, so any number of threads read it.
-final class CompiledSnapshot: Sendable {
-    let snapshot: Snapshot
+package final class CompiledSnapshot: Sendable {
+    package let snapshot: Snapshot
     /// Unique among every snapshot compiled in the process (see `FlagStore`'s per-thread cache).
-    let generation: UInt64
+    package let generation: UInt64
     private let keys: ByteStringTable
     private let flags: [CompiledFlag]
     /// `flags` without reference counting, for lookups during evaluation (`flags` keeps them alive).
     private let unretainedFlags: [Unmanaged<CompiledFlag>]
 
-    init(_ snapshot: Snapshot) {
+    package init(_ snapshot: Snapshot) {
         self.snapshot = snapshot
         generation = SnapshotGeneration.next()
         keys = ByteStringTable(snapshot.flags.lazy.map(\.key))

@@ -59,7 +59,7 @@ public final class FlagStore: Sendable {
     }
 
     /// Creates a store serving a snapshot read from a file with `provenance`.
-    init(snapshot: Snapshot, provenance: SnapshotProvenance?, environment: String?, clock: any FlagClock, signatureVerifier: (any SnapshotSignatureVerifier)?, freshnessPolicy: SnapshotFreshnessPolicy) {
+    package init(snapshot: Snapshot, provenance: SnapshotProvenance?, environment: String?, clock: any FlagClock, signatureVerifier: (any SnapshotSignatureVerifier)?, freshnessPolicy: SnapshotFreshnessPolicy) {
         let compiled = CompiledSnapshot(snapshot)
         current = Mutex(compiled)
         servedGeneration = Atomic(compiled.generation)
@@ -109,7 +109,7 @@ public final class FlagStore: Sendable {
     /// Checks that `loaded` can be evaluated in the store's environment, then, with a verifier, checks it against
     /// the freshness policy and the served snapshot's provenance; on success records its provenance as the served
     /// one (the caller then serves it, or keeps the same content).
-    func admit(_ loaded: LoadedSnapshot) throws(SnapshotLoadError) {
+    package func admit(_ loaded: LoadedSnapshot) throws(SnapshotLoadError) {
         try Self.checkEnvironment(environment, of: loaded.snapshot)
         guard signatureVerifier != nil else { return }
         let now = clock.now()
@@ -128,7 +128,7 @@ public final class FlagStore: Sendable {
 
     /// Throws unless `snapshot` can be evaluated in `environment`: a typo such as `prod` would otherwise turn every
     /// environment rule off, silently.
-    static func checkEnvironment(_ environment: String?, of snapshot: Snapshot) throws(SnapshotLoadError) {
+    package static func checkEnvironment(_ environment: String?, of snapshot: Snapshot) throws(SnapshotLoadError) {
         guard let environment else { return }
         if let compiled = snapshot.environment, compiled != environment {
             throw SnapshotLoadError(path: "", reason: "the snapshot was compiled for environment '\(compiled)' (flagc compile --env \(compiled)), so it cannot be evaluated in '\(environment)'; compile without --env, or with --env \(environment)")
@@ -139,7 +139,7 @@ public final class FlagStore: Sendable {
     }
 
     /// Serves `compiled` and returns the snapshot it replaced, in one step (for `SnapshotFileWatcher`'s change reports).
-    func exchange(_ compiled: CompiledSnapshot) -> CompiledSnapshot {
+    package func exchange(_ compiled: CompiledSnapshot) -> CompiledSnapshot {
         current.withLock { served in
             let old = served
             served = compiled

@@ -45,6 +45,14 @@ package struct FileReadError: Error, Sendable, Equatable, CustomStringConvertibl
 /// refuses anything but a regular file (a folder, `/dev/zero`, a FIFO, a socket) before a byte is read; and
 /// reading stops one byte past the limit, so a file that grows while it is read cannot exhaust memory.
 package enum RegularFileReader {
+    /// `realpath(path)`, or nil when some part of it does not exist (what flag discovery and the watcher resolve
+    /// links with).
+    package static func realPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+
     /// The bytes of the regular file at `path` (following symbolic links) and its `fstat` after reading.
     package static func read(_ path: String, limit: Int) throws(FileReadError) -> (bytes: [UInt8], status: stat) {
         var (descriptor, status) = try openRegularFile(path)

@@ -11,6 +11,7 @@ import Glibc
 import Darwin
 #endif
 import FlagCompiler
+import FlagReload
 import FlagRuntime
 
 struct Settings {

@@ -1,3 +1,4 @@
+import FlagRuntime
 /// A snapshot a `SnapshotFileWatcher` started serving in place of another: both ids and which flags differ.
 ///
 /// ```swift

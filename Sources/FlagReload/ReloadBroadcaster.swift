@@ -1,3 +1,4 @@
+import FlagRuntime
 import Synchronization
 
 /// Hands every reload outcome to each subscribed `AsyncStream`, in the order the reloads happened.

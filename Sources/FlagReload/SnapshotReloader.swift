@@ -1,3 +1,4 @@
+import FlagRuntime
 import Logging
 import Metrics
 import Synchronization

@@ -1,3 +1,4 @@
+import FlagRuntime
 #if os(Linux)
 import Glibc
 import Logging

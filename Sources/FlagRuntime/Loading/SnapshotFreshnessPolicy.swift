@@ -22,7 +22,7 @@ public struct SnapshotFreshnessPolicy: Sendable, Hashable {
 
     /// Throws, with a reason, unless a snapshot with provenance `new` may replace one with `serving` (nil at
     /// start-up, or when the served snapshot carries none) at time `now`.
-    func check(_ new: SnapshotProvenance?, serving: SnapshotProvenance?, now: Int64) throws(SnapshotLoadError) {
+    package func check(_ new: SnapshotProvenance?, serving: SnapshotProvenance?, now: Int64) throws(SnapshotLoadError) {
         if let maximumAge {
             guard let new else {
                 throw SnapshotLoadError(path: "", reason: "the snapshot carries no issue time, and a maximum age of \(maximumAge) s is required; compile it with --signing-key (which records one)")

@@ -1,3 +1,4 @@
+import FlagRuntime
 /// Turns a burst of directory events into one check: the check runs once no event has arrived for the quiet
 /// period, or at the latest `cap` after the burst began, so a folder that never calms down still gets checked.
 ///

@@ -1,3 +1,4 @@
+import FlagRuntime
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

@@ -1,3 +1,4 @@
+import FlagRuntime
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -90,11 +91,9 @@ public struct LocalSnapshotFileSystem: SnapshotFileSystem {
         )
     }
 
-    /// `realpath(path)`, or nil when some part of it does not exist (also what flag discovery resolves links with).
-    package static func resolve(_ path: String) -> String? {
-        guard let resolved = realpath(path, nil) else { return nil }
-        defer { free(resolved) }
-        return String(cString: resolved)
+    /// `realpath(path)`, or nil when some part of it does not exist.
+    static func resolve(_ path: String) -> String? {
+        RegularFileReader.realPath(path)
     }
 
     /// The system's message for `code`, with a hint for the usual deployment mistakes.
