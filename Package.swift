@@ -6,6 +6,7 @@ let package = Package(
     products: [
         .library(name: "FlagRuntime", targets: ["FlagRuntime"]),
         .library(name: "FlagReload", targets: ["FlagReload"]),
+        .library(name: "FlagRuntimeTesting", targets: ["FlagRuntimeTesting"]),
         .library(name: "FlagSignatures", targets: ["FlagSignatures"]),
         .library(name: "FlagServiceLifecycle", targets: ["FlagServiceLifecycle"]),
         .library(name: "FlagCompiler", targets: ["FlagCompiler"]),
@@ -39,6 +40,9 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
+        // For services' tests: task- and store-scoped overrides, a fixed clock, stores from plain values and an
+        // in-memory file system for reload tests.
+        .target(name: "FlagRuntimeTesting", dependencies: ["FlagRuntime"]),
         // Ed25519 signing and verification of snapshots; opt-in, so services that do not verify
         // signatures never build a crypto library.
         .target(
@@ -64,8 +68,8 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "flagc", dependencies: ["FlagCommands"]),
-        .testTarget(name: "FlagRuntimeTests", dependencies: ["FlagRuntime", "FlagSignatures"]),
-        .testTarget(name: "FlagReloadTests", dependencies: ["FlagReload", "FlagRuntime", "FlagServiceLifecycle", "FlagSignatures"]),
+        .testTarget(name: "FlagRuntimeTests", dependencies: ["FlagRuntime", "FlagRuntimeTesting", "FlagSignatures"]),
+        .testTarget(name: "FlagReloadTests", dependencies: ["FlagReload", "FlagRuntime", "FlagRuntimeTesting", "FlagServiceLifecycle", "FlagSignatures"]),
         .testTarget(
             name: "FlagCompilerTests",
             dependencies: ["FlagCompiler", "FlagRuntime"],
@@ -74,15 +78,15 @@ let package = Package(
         // Data-driven cases (flag files + contexts → expected results) that any runtime can replay.
         .testTarget(
             name: "ConformanceTests",
-            dependencies: ["FlagCompiler", "FlagRuntime"],
+            dependencies: ["FlagCompiler", "FlagRuntime", "FlagRuntimeTesting"],
             path: "Tests/Conformance",
             exclude: ["Suites", "README.md"]
         ),
         // flagd export: unit tests, and the differential test against OpenFeature's flagd evaluator (Python).
-        .testTarget(name: "FlagdExportTests", dependencies: ["FlagCompiler", "FlagRuntime"]),
+        .testTarget(name: "FlagdExportTests", dependencies: ["FlagCompiler", "FlagRuntime", "FlagRuntimeTesting"]),
         .testTarget(
             name: "FlagcEndToEndTests",
-            dependencies: ["flagc", "FlagRuntime"],
+            dependencies: ["flagc", "FlagRuntime", "FlagRuntimeTesting"],
             exclude: ["Fixtures"]
         ),
     ],

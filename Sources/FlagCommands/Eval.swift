@@ -103,7 +103,7 @@ struct Eval: AsyncParsableCommand {
             return
         }
         let context = try contextOptions.evaluationContext()
-        let clock: any FlagClock = fixedTime.map { FixedClock($0) } ?? SystemClock()
+        let clock: any FlagClock = fixedTime.map { AtClock(seconds: $0) } ?? SystemClock()
         let store = try loadStore(clock: clock)
         let key = flag ?? ""
         let details: EvaluationDetails<FlagValue?>
@@ -162,4 +162,12 @@ struct Eval: AsyncParsableCommand {
         }
         return seconds
     }
+}
+
+/// The clock of `--at`: always that instant.
+struct AtClock: FlagClock {
+    /// `--at` in Unix seconds.
+    var seconds: Int64
+
+    func now() -> Int64 { seconds }
 }

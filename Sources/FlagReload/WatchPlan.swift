@@ -35,7 +35,7 @@ struct WatchPlan: Equatable {
             guard let target = Self.linkTarget(current) else { break }
             current = target.hasPrefix("/") ? Self.normalise(target) : Self.join(directory, target)
         }
-        if let resolved = LocalSnapshotFileSystem.resolve(path) {
+        if let resolved = RegularFileReader.realPath(path) {
             let (directory, name) = Self.split(resolved)
             add(name, in: directory)
         }

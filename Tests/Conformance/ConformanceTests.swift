@@ -1,5 +1,6 @@
 import FlagCompiler
 import FlagRuntime
+import FlagRuntimeTesting
 import Foundation
 import Testing
 

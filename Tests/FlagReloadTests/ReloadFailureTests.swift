@@ -1,5 +1,6 @@
 @testable import FlagReload
 @testable import FlagRuntime
+import FlagRuntimeTesting
 import Foundation
 import Synchronization
 import Testing
@@ -200,6 +201,26 @@ struct ReloadEnvironmentTests {
             #expect(Snapshots.servedGeneration(watcher.store) == 1)
             try Files.writeAtomically(Self.snapshot(generation: 3, environments: ["staging"]).binaryBytes(), to: path)
             #expect(await eventually { Snapshots.servedGeneration(watcher.store) == 3 })
+        }
+    }
+}
+
+/// `InMemorySnapshotFileSystem` drives a watcher without a folder on disk.
+@Suite(.timeLimit(.minutes(2)))
+struct InMemoryReloadTests {
+    @Test func aWatcherReloadsFromMemory() async throws {
+        let files = InMemorySnapshotFileSystem()
+        try files.write(Snapshot(values: ["ui.new_dashboard": false]), to: "/flags/snapshot.json")
+        let watcher = try SnapshotFileWatcher(path: "/flags/snapshot.json",
+                                              options: .init(pollInterval: .milliseconds(5), usesFileEvents: false, fileSystem: files))
+        #expect(!watcher.store.boolean("ui.new_dashboard", default: true))
+        try files.write(Snapshot(values: ["ui.new_dashboard": true]), to: "/flags/snapshot.json")
+        guard case .reloaded(let change) = watcher.reload() else { Issue.record("no reload"); return }
+        #expect(change.changedKeys == ["ui.new_dashboard"])
+        try await whileWatching(watcher) {
+            files.write(Array("{".utf8), to: "/flags/snapshot.json")
+            try files.write(Snapshot(values: ["ui.new_dashboard": false, "ui.theme": "dark"]), to: "/flags/snapshot.json")
+            #expect(await eventually { watcher.store.string("ui.theme", default: "") == "dark" }, "polling sees the write")
         }
     }
 }

@@ -1,4 +1,5 @@
 @testable import FlagRuntime
+import FlagRuntimeTesting
 import Testing
 
 /// The binary form (`snapshot.bin`): it decodes to exactly the snapshot the JSON form decodes to, evaluates the

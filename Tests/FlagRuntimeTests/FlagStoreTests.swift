@@ -1,4 +1,5 @@
 import FlagRuntime
+import FlagRuntimeTesting
 import Testing
 
 /// FlagStore: typed evaluation, OpenFeature reasons and error codes, overrides, explanations, reloads.

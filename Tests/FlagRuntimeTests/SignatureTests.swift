@@ -1,4 +1,5 @@
 @testable import FlagRuntime
+import FlagRuntimeTesting
 import FlagSignatures
 import Testing
 

@@ -1,4 +1,5 @@
 import FlagRuntime
+import FlagRuntimeTesting
 import Foundation
 import Testing
 

@@ -35,6 +35,8 @@ public final class FlagStore: Sendable {
     public let freshnessPolicy: SnapshotFreshnessPolicy
     /// The sequence and issue time of the served snapshot, when it came from a file that carries them.
     private let servedProvenance: Mutex<SnapshotProvenance?>
+    /// Values forced on this store (`FlagRuntimeTesting`'s `FlagStore.override(_:)`).
+    package let forcedValues = StoreForcedValues()
 
     /// Creates a store serving `snapshot`, after checking it is valid (`SnapshotValidation`) and can be evaluated
     /// in `environment`.
@@ -269,10 +271,17 @@ public final class FlagStore: Sendable {
 
     // MARK: Core
 
+    /// A value forced for this task, else for this store (`FlagRuntimeTesting`'s overrides).
+    @inline(__always)
+    private func forcedValue(_ key: String) -> FlagValue? {
+        if let task = TaskForcedValues.active, let forced = task[key] { return forced }
+        return forcedValues.value(for: key)
+    }
+
     /// The plain forms' path: the same decision as `evaluate`, without building details.
     @inline(__always)
     private func value<Value>(_ key: String, default defaultValue: Value, context: EvaluationContext, extract: (FlagValue) -> Value?) -> Value {
-        if let overrides = FlagOverrides.active, let forced = overrides.value(for: key) {
+        if let forced = forcedValue(key) {
             return extract(forced) ?? defaultValue
         }
         return withCompiled { snapshot in
@@ -286,7 +295,7 @@ public final class FlagStore: Sendable {
 
     @inline(__always)
     private func evaluate<Value>(_ key: String, default defaultValue: Value, context: EvaluationContext, extract: (FlagValue) -> Value?) -> EvaluationDetails<Value> {
-        if let overrides = FlagOverrides.active, let forced = overrides.value(for: key) {
+        if let forced = forcedValue(key) {
             if let value = extract(forced) {
                 return EvaluationDetails(flagKey: key, value: value, variant: nil, reason: .override, flagMetadata: FlagMetadata())
             }
@@ -333,18 +342,4 @@ public struct SystemClock: FlagClock {
         clock_gettime(CLOCK_REALTIME, &spec)
         return Int64(spec.tv_sec)
     }
-}
-
-/// A clock that always says the same time; for tests and `flagc eval --at`.
-public struct FixedClock: FlagClock {
-    /// The time it says, in Unix seconds.
-    public var seconds: Int64
-
-    /// Creates a clock fixed at `seconds`.
-    public init(_ seconds: Int64) {
-        self.seconds = seconds
-    }
-
-    /// `seconds`.
-    public func now() -> Int64 { seconds }
 }

@@ -25,6 +25,10 @@ package struct FileReadError: Error, Sendable, Equatable, CustomStringConvertibl
     /// What went wrong.
     package var kind: Kind
 
+    package init(kind: Kind) {
+        self.kind = kind
+    }
+
     /// A reason for people, without the path.
     package var description: String {
         switch kind {

@@ -1,4 +1,3 @@
-import FlagRuntime
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
