@@ -1,14 +1,43 @@
 import FlagRuntime
 
+/// Flag files that passed every check of the run with no error, with their segment table: what lowering takes.
+///
+/// Only `ProjectValidator.validate(_:into:)` makes one (its initializer is private to this file), so lowering
+/// cannot be handed files that were not validated, and the segment table is built once, by the validator.
+struct ValidatedProject: Sendable {
+    /// The decoded files, in the order they were read.
+    let files: [SourceFile]
+    /// Every segment by name; names are unique (a second definition is a `duplicate-segment` error).
+    let segments: [String: SourceSegment]
+    /// The environments flagc.yaml declares (empty when it declares none), which conditions were checked against.
+    let environments: [String]
+
+    fileprivate init(files: [SourceFile], segments: [String: SourceSegment], environments: [String]) {
+        self.files = files
+        self.segments = segments
+        self.environments = environments
+    }
+}
+
 /// The checks that need every file at once (duplicates, segment references and cycles, the project's
 /// conventions) or the current date (expired flags, passed windows, unreachable rules).
 struct ProjectValidator {
     let config: ProjectConfig
     let now: Int64
 
-    /// The cross-file diagnostics; past `DiagnosticCollector.perRunLimit` they are only counted, so a file with
+    /// Adds the cross-file diagnostics to `run` (which holds the earlier stages' diagnostics) and returns the
+    /// validated project when `run` then holds no error.
+    ///
+    /// Past `DiagnosticCollector.perRunLimit` the cross-file diagnostics are only counted, so a file with
     /// 100,000 flags that each break several conventions cannot make the run's memory explode.
-    func validate(_ files: [SourceFile]) -> DiagnosticCollector {
+    func validate(_ files: [SourceFile], into run: inout DiagnosticCollector) -> ValidatedProject? {
+        let (diagnostics, segments) = check(files)
+        run.add(diagnostics)
+        return run.hasErrors ? nil : ValidatedProject(files: files, segments: segments, environments: config.environments)
+    }
+
+    /// The cross-file diagnostics and the segment table (the first definition of each name).
+    private func check(_ files: [SourceFile]) -> (DiagnosticCollector, [String: SourceSegment]) {
         var diagnostics = DiagnosticCollector(limit: DiagnosticCollector.perRunLimit)
         // Only where each key was first defined: storing whole flags copied every one of them.
         var flagDefinitions: [String: (file: String, location: SourceLocation)] = [:]
@@ -50,7 +79,7 @@ struct ProjectValidator {
             var expansion = SegmentExpansion(segments: segmentDefinitions)
             diagnostics.add(contentsOf: expansion.check(files))
         }
-        return diagnostics
+        return (diagnostics, segmentDefinitions)
     }
 
     private func checkFlag(_ flag: SourceFlag, segments: [String: SourceSegment], into diagnostics: inout DiagnosticCollector) {
