@@ -14,8 +14,8 @@ import Darwin
 /// 1. `Discovery/` (`FileDiscovery`): the paths given → the flag files' paths, sorted, and their bytes.
 /// 2. `Parsing/` (`YAMLParser`): a file's bytes → a `YAMLNode` tree.
 /// 3. `Decoding/` (`FileDecoder`): a `YAMLNode` tree → a `SourceFile`, with every check one file decides alone.
-/// 4. `Validation/` (`ProjectValidator`): every `SourceFile` → a `ValidatedProject`, made only when the run
-///    has no error.
+/// 4. `Validation/` (`ProjectValidator`, each cross-file rule in its file under `Validation/Rules/`): every
+///    `SourceFile` → a `ValidatedProject`, made only when the run has no error.
 /// 5. `Lowering/` (`Lowering`): a `ValidatedProject` → `[Flag]` → a `Snapshot`.
 /// 6. `Output/` (`SnapshotFile`): a `Snapshot` → files on disk (`Flagd/` turns it into flagd's format instead).
 ///
