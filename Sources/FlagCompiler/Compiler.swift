@@ -9,7 +9,19 @@ import Darwin
 
 /// The flag compiler: reads flag files, validates them and lowers them to a `Snapshot`.
 ///
-/// Stages: discover files → parse YAML → decode each file → validate across files → lower.
+/// The stages, in order, each in the folder of its name, with the type each one hands to the next:
+///
+/// 1. `Discovery/` (`FileDiscovery`): the paths given → the flag files' paths, sorted, and their bytes.
+/// 2. `Parsing/` (`YAMLParser`): a file's bytes → a `YAMLNode` tree.
+/// 3. `Decoding/` (`FileDecoder`): a `YAMLNode` tree → a `SourceFile`, with every check one file decides alone.
+/// 4. `Validation/` (`ProjectValidator`, each cross-file rule in its file under `Validation/Rules/`): every
+///    `SourceFile` → a `ValidatedProject`, made only when the run has no error.
+/// 5. `Lowering/` (`Lowering`): a `ValidatedProject` → `[Flag]` → a `Snapshot`.
+/// 6. `Output/` (`SnapshotFile`): a `Snapshot` → files on disk (`Flagd/` turns it into flagd's format instead).
+///
+/// `Config/` reads `flagc.yaml` (used by discovery and validation); every stage reports to one
+/// `DiagnosticCollector` (`Diagnostics/`), so one run reports every problem. `RuleCatalog` lists every rule
+/// and where it is checked.
 ///
 /// ```swift
 /// let compiler = FlagCompiler(options: .init(paths: ["flags"]))
@@ -136,16 +148,11 @@ public struct FlagCompiler: Sendable {
         let sources = decoded.map(\.0)
         for (_, diagnostics) in decoded { collector.add(diagnostics) }
         let now = options.now ?? Int64(time(nil))
-        collector.add(ProjectValidator(config: config, now: now).validate(sources))
+        let project = ProjectValidator(config: config, now: now).validate(sources, into: &collector)
 
         var snapshot: Snapshot?
-        if !collector.hasErrors, options.producesSnapshot {
-            snapshot = Snapshot(
-                revision: options.revision,
-                environment: options.environment,
-                environments: config.environments.isEmpty ? nil : config.environments,
-                flags: Lowering(files: sources, environment: options.environment).lower(sources)
-            )
+        if let project, options.producesSnapshot {
+            snapshot = Lowering(project, environment: options.environment).snapshot(revision: options.revision)
         }
         // The run keeps the first diagnostics in reporting order; the rest are counted by rule.
         var suppressed = collector.suppressed

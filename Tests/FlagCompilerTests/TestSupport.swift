@@ -17,6 +17,21 @@ final class TemporaryProject {
         }
     }
 
+    /// A project holding a rule example: its files, and its symbolic links (which may lead nowhere).
+    convenience init(example entries: [String: ExampleFile]) throws {
+        try self.init([:])
+        for (path, entry) in entries {
+            switch entry {
+            case .text(let contents):
+                try write(path, contents)
+            case .symbolicLink(let destination):
+                let url = root.appendingPathComponent(path)
+                try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try FileManager.default.createSymbolicLink(atPath: url.path, withDestinationPath: destination)
+            }
+        }
+    }
+
     func write(_ path: String, _ contents: String) throws {
         let url = root.appendingPathComponent(path)
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
@@ -31,11 +46,13 @@ final class TemporaryProject {
     func compile(environment: String? = nil, now: String = RuleCatalog.exampleNow, folder: String = "flags") throws -> FlagCompiler.Result {
         var result = try FlagCompiler(options: .init(paths: [path(folder)], environment: environment, now: Timestamp.parseDateTime(now)!)).compile()
         let prefix = root.path + "/"
+        // Messages about symbolic links name real paths, which differ where the temporary folder is reached through a link.
+        let realPrefix = (FileDiscovery.realPath(root.path) ?? root.path) + "/"
         func relative(_ path: String) -> String { path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : path }
         result.diagnostics = result.diagnostics.map { diagnostic in
             var diagnostic = diagnostic
             diagnostic.file = relative(diagnostic.file)
-            diagnostic.message = diagnostic.message.replacingOccurrences(of: prefix, with: "")
+            diagnostic.message = diagnostic.message.replacingOccurrences(of: prefix, with: "").replacingOccurrences(of: realPrefix, with: "")
             diagnostic.related = diagnostic.related.map { var related = $0; related.file = relative(related.file); return related }
             return diagnostic
         }

@@ -1,21 +1,12 @@
 import FlagRuntime
 
-/// Rules `segment-depth` and `snapshot-size`: lowering inlines segments, so a segment referenced twice is
-/// written twice, and segments that reference each other in a diamond grow the snapshot exponentially
-/// (2.5 KB of YAML can ask for gigabytes). Before anything is lowered, this check computes, per segment and
-/// memoized (linear in the input), how deeply it nests and how large it becomes once inlined, and refuses a
-/// tree whose snapshot would be too deep or too large for the runtime to load.
+/// How deeply each segment nests and how large it becomes once inlined, computed per segment and memoized
+/// (linear in the input): what rules `segment-depth` and `snapshot-size` measure before anything is lowered.
 ///
-/// Runs only when the segments have no cycle (`segment-cycle` is reported first).
+/// Lowering inlines segments, so a segment referenced twice is written twice. Use it only when the segments
+/// have no cycle (`segment-cycle` is reported first).
 struct SegmentExpansion {
-    /// The deepest nesting of segments inside segments accepted (a rule referencing a segment is level 1).
-    /// Both snapshot forms load far deeper trees (the JSON parser's depth limit allows about 30 levels, the
-    /// binary format 64); nobody writes more than a few levels on purpose.
-    static let maximumDepth = 16
-    /// The largest estimated size of the lowered conditions of all flags together, in bytes of JSON: half the
-    /// largest snapshot file the runtime loads (`SnapshotLoader.maximumFileSize`), leaving room for the rest.
-    static let maximumLoweredBytes = SnapshotLoader.maximumFileSize / 2
-
+    /// The project's segment table (the validator's; this builds none of its own).
     let segments: [String: SourceSegment]
     private var sizes: [String: Int] = [:]
     private var depths: [String: Int] = [:]
@@ -24,41 +15,8 @@ struct SegmentExpansion {
         self.segments = segments
     }
 
-    /// The diagnostics for `files`: each segment reference that nests too deeply, and, when the whole lowered
-    /// tree is too large, one error at the largest segment reference of the flag that lowers largest.
-    mutating func check(_ files: [SourceFile]) -> [Diagnostic] {
-        var diagnostics: [Diagnostic] = []
-        for name in segments.keys.sorted() {
-            guard let segment = segments[name] else { continue }
-            for reference in references(in: segment.conditions) where depth(of: reference.value) == Self.maximumDepth {
-                diagnostics.append(Diagnostic(
-                    .segmentDepth, file: segment.file, at: reference.location,
-                    "segment '\(name)' nests segments \(depth(of: reference.value) + 1) levels deep through '\(reference.value)', more than the limit of \(Self.maximumDepth); reference the inner segments' conditions directly"
-                ))
-            }
-        }
-        guard diagnostics.isEmpty else { return diagnostics }
-
-        var total = 0
-        var largest: (flag: SourceFlag, size: Int)?
-        for file in files {
-            for flag in file.flags {
-                let size = flag.rules.reduce(0) { $0 + self.size(of: $1.conditions) }
-                total += size
-                if size > largest?.size ?? -1 { largest = (flag, size) }
-            }
-        }
-        guard total > Self.maximumLoweredBytes, let (flag, flagSize) = largest else { return [] }
-        let biggest = flag.rules.flatMap { references(in: $0.conditions) }.max { self.size(ofSegment: $0.value) < self.size(ofSegment: $1.value) }
-        let cause = biggest.map { " (segment '\($0.value)' alone inlines to about \(Self.megabytes(size(ofSegment: $0.value))))" } ?? ""
-        return [Diagnostic(
-            .snapshotSize, file: flag.file, at: biggest?.location ?? flag.key.location,
-            "the snapshot would hold about \(Self.megabytes(total)) of conditions once segments are inlined, more than the limit of \(Self.megabytes(Self.maximumLoweredBytes)); flag '\(flag.key.value)' alone needs \(Self.megabytes(flagSize))\(cause). Segments are copied into every rule that references them: reference fewer segments, or segments that do not reference each other"
-        )]
-    }
-
     /// The segment references among `conditions`.
-    private func references(in conditions: [SourceCondition]) -> [Located<String>] {
+    static func references(in conditions: [SourceCondition]) -> [Located<String>] {
         conditions.flatMap { condition -> [Located<String>] in
             if case .segments(let names) = condition { return names }
             return []
@@ -66,13 +24,13 @@ struct SegmentExpansion {
     }
 
     /// 1 for a segment without segment references, else one more than its deepest reference.
-    private mutating func depth(of name: String) -> Int {
+    mutating func depth(of name: String) -> Int {
         measure(name)
         return depths[name] ?? 0
     }
 
     /// The estimated JSON bytes of a segment's conditions once inlined.
-    private mutating func size(ofSegment name: String) -> Int {
+    mutating func size(ofSegment name: String) -> Int {
         measure(name)
         return sizes[name] ?? 0
     }
@@ -81,13 +39,13 @@ struct SegmentExpansion {
     /// (a chain of 100,000 segments must not overflow the thread's stack). The segments have no cycle.
     private mutating func measure(_ name: String) {
         guard depths[name] == nil, segments[name] != nil else { return }
-        var stack: [(name: String, references: [Located<String>], next: Int)] = [(name, references(in: segments[name]!.conditions), 0)]
+        var stack: [(name: String, references: [Located<String>], next: Int)] = [(name, Self.references(in: segments[name]!.conditions), 0)]
         while let top = stack.last {
             if top.next < top.references.count {
                 stack[stack.count - 1].next += 1
                 let child = top.references[top.next].value
                 if depths[child] == nil, let segment = segments[child] {
-                    stack.append((child, references(in: segment.conditions), 0))
+                    stack.append((child, Self.references(in: segment.conditions), 0))
                 }
                 continue
             }
@@ -101,7 +59,7 @@ struct SegmentExpansion {
 
     /// The estimated JSON bytes of `conditions` once segments are inlined (saturating, so a diamond of any
     /// depth cannot overflow).
-    private mutating func size(of conditions: [SourceCondition]) -> Int {
+    mutating func size(of conditions: [SourceCondition]) -> Int {
         var total = 0
         for condition in conditions {
             let conditionSize: Int
@@ -135,13 +93,5 @@ struct SegmentExpansion {
     private static func adding(_ lhs: Int, _ rhs: Int) -> Int {
         let (sum, overflow) = lhs.addingReportingOverflow(rhs)
         return overflow ? Int.max : sum
-    }
-
-    /// `1.2 GB`, `340 MB`, `12 KB`, for messages.
-    static func megabytes(_ bytes: Int) -> String {
-        if bytes == Int.max || bytes >= 1 << 60 { return "more than an exabyte" }
-        if bytes >= 1_000_000_000 { return "\(bytes / 100_000_000 / 10).\(bytes / 100_000_000 % 10) GB" }
-        if bytes >= 1_000_000 { return "\(bytes / 1_000_000) MB" }
-        return "\(max(1, bytes / 1000)) KB"
     }
 }

@@ -1,20 +1,25 @@
 import FlagRuntime
 
-/// Lowers validated source files to snapshot flags: segments are inlined, and with an environment given,
+/// Lowers a validated project to snapshot flags: segments are inlined, and with an environment given,
 /// environment conditions are decided now (rules for other environments are dropped).
 struct Lowering {
-    let segments: [String: SourceSegment]
+    let project: ValidatedProject
     let environment: String?
 
-    init(files: [SourceFile], environment: String?) {
-        var segments: [String: SourceSegment] = [:]
-        for file in files {
-            for segment in file.segments where segments[segment.name.value] == nil {
-                segments[segment.name.value] = segment
-            }
-        }
-        self.segments = segments
+    init(_ project: ValidatedProject, environment: String?) {
+        self.project = project
         self.environment = environment
+    }
+
+    /// The snapshot of the project, with the environments flagc.yaml declares (`Snapshot` sorts the flags and
+    /// computes the content id).
+    func snapshot(revision: String?) -> Snapshot {
+        Snapshot(
+            revision: revision,
+            environment: environment,
+            environments: project.environments.isEmpty ? nil : project.environments,
+            flags: lower()
+        )
     }
 
     /// The outcome of lowering a list of conditions: either they can never hold, or what remains to check at run time.
@@ -23,10 +28,11 @@ struct Lowering {
         case conditions([Condition])
     }
 
-    func lower(_ files: [SourceFile]) -> [Flag] {
+    /// The project's complete flags, in the order they were read.
+    func lower() -> [Flag] {
         var flags: [Flag] = []
         var cache: [String: Lowered] = [:]
-        for file in files {
+        for file in project.files {
             for source in file.flags where source.isComplete {
                 var rules: [Rule] = []
                 for rule in source.rules {
@@ -83,7 +89,7 @@ struct Lowering {
 
     private func lowerSegment(_ name: String, cache: inout [String: Lowered]) -> Lowered {
         if let cached = cache[name] { return cached }
-        guard let segment = segments[name] else { return .never }
+        guard let segment = project.segments[name] else { return .never }
         let lowered = lower(segment.conditions, cache: &cache)
         cache[name] = lowered
         return lowered
