@@ -3,6 +3,7 @@ import PackageDescription
 
 let package = Package(
     name: "flagc",
+    platforms: [.macOS(.v15)],
     products: [
         .library(name: "FlagRuntime", targets: ["FlagRuntime"]),
         .library(name: "FlagReload", targets: ["FlagReload"]),
