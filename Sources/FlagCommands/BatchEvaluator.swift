@@ -135,7 +135,7 @@ struct BatchEvaluator {
         do {
             let request = try request(line)
             clock.set(request.at)
-            EvalOutput.appendJSON(store.details(request.flag, context: request.context), to: &output)
+            output.append(contentsOf: EvalOutput.json(store.details(request.flag, context: request.context)))
         } catch {
             output.append(contentsOf: EvalOutput.writer.bytes(EvalOutput.parseError(line: lineNumber, message: error.description)))
         }

@@ -117,7 +117,7 @@ struct Eval: AsyncParsableCommand {
         }
         switch format ?? .text {
         case .json:
-            Output.standardOutput(EvalOutput.writer.string(EvalOutput.json(details, explanation: lines)) + "\n")
+            Output.standardOutput(String(decoding: EvalOutput.json(details, explanation: lines), as: UTF8.self) + "\n")
         case .text:
             var text = ""
             if let lines {

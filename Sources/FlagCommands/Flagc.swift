@@ -64,11 +64,6 @@ struct CommandUsageError: Error, CustomStringConvertible {
     }
 }
 
-/// The version `flagc --version` prints.
-enum FlagcVersion {
-    static let current = "0.1.0"
-}
-
 /// Options shared by the commands that read flag files.
 struct InputOptions: ParsableArguments {
     @Argument(help: "Flag files or folders of flag files (searched recursively for *.yaml and *.yml).")

@@ -59,10 +59,7 @@ public struct FlagdExporter: Sendable {
     /// The document's bytes: 2-space indented JSON down to each flag's fields and the rules of its `if` chain
     /// (one condition or result per line), compact below that; sorted keys and a final newline.
     public func bytes(for snapshot: Snapshot) throws(FlagdExportError) -> [UInt8] {
-        var output: [UInt8] = []
-        FlagdExporter.write(try document(for: snapshot), depth: 0, into: &output)
-        output.append(UInt8(ascii: "\n"))
-        return output
+        JSONWriter(style: .pretty(indentingTo: FlagdExporter.indentedDepth)).bytes(try document(for: snapshot))
     }
 
     // MARK: Values and metadata
@@ -108,38 +105,6 @@ public struct FlagdExporter: Sendable {
     /// Containers down to this depth are indented (root 0, `flags` 1, a flag 2, its fields 3, the `if` array 4;
     /// `$evaluators` 1, an evaluator 2, its operator's arguments 3).
     static let indentedDepth = 4
-
-    static func write(_ value: JSONValue, depth: Int, into output: inout [UInt8]) {
-        func newline(_ level: Int) {
-            output.append(UInt8(ascii: "\n"))
-            output.append(contentsOf: repeatElement(UInt8(ascii: " "), count: 2 * level))
-        }
-        switch value {
-        case .object(let members) where depth <= indentedDepth && !members.isEmpty:
-            output.append(UInt8(ascii: "{"))
-            let sorted = members.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
-            for (index, (key, member)) in sorted.enumerated() {
-                if index > 0 { output.append(UInt8(ascii: ",")) }
-                newline(depth + 1)
-                output += JSONWriter(style: .compact).bytes(.string(key))
-                output += Array(": ".utf8)
-                write(member, depth: depth + 1, into: &output)
-            }
-            newline(depth)
-            output.append(UInt8(ascii: "}"))
-        case .array(let elements) where depth <= indentedDepth && !elements.isEmpty:
-            output.append(UInt8(ascii: "["))
-            for (index, element) in elements.enumerated() {
-                if index > 0 { output.append(UInt8(ascii: ",")) }
-                newline(depth + 1)
-                write(element, depth: depth + 1, into: &output)
-            }
-            newline(depth)
-            output.append(UInt8(ascii: "]"))
-        default:
-            output += JSONWriter(style: .compact).bytes(value)
-        }
-    }
 }
 
 /// What keeps a snapshot from being exported to flagd: one problem per flag and rule, each saying what to change.

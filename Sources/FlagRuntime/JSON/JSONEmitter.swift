@@ -2,42 +2,44 @@
 ///
 /// The output is byte-identical to `JSONWriter` for the same document, provided the caller writes each
 /// object's keys in sorted (UTF-8 byte) order; debug builds check that order.
-struct JSONEmitter: ~Copyable {
+package struct JSONEmitter: ~Copyable {
     /// (A `JSONOutput` cannot be copied, so neither can the emitter; it is only ever passed `inout`.)
     private var bytes: JSONOutput
-    private let pretty: Bool
+    private let style: JSONWriter.Style
+    /// Whether the current container is indented.
+    private var pretty: Bool { style.indents(atDepth: max(0, open.count - 1)) }
     /// For each open container: whether it has a member yet, and (debug only) the last key written.
     private var open: [(hasMember: Bool, lastKey: String?)] = []
 
-    init(style: JSONWriter.Style, capacity: Int = 0) {
-        pretty = style == .pretty
+    package init(style: JSONWriter.Style, capacity: Int = 0) {
+        self.style = style
         bytes = JSONOutput(capacity: capacity)
     }
 
     /// An emitter that only hashes the compact document it is given; `finishDigest()` gives its SHA-256.
-    init(hashingCompact: Void) {
-        pretty = false
+    package init(hashingCompact: Void) {
+        style = .compact
         bytes = JSONOutput(hashing: ())
     }
 
     /// The SHA-256 of the finished compact document, for an emitter created with `init(hashingCompact:)`.
-    mutating func finishDigest() -> [UInt8] {
+    package mutating func finishDigest() -> [UInt8] {
         bytes.digest()
     }
 
     /// The finished document (a final newline in pretty style, as `JSONWriter` writes it).
-    mutating func finish() -> [UInt8] {
-        if pretty { bytes.append(UInt8(ascii: "\n")) }
+    package mutating func finish() -> [UInt8] {
+        if style.indents(atDepth: 0) { bytes.append(UInt8(ascii: "\n")) }
         return bytes.bytes()
     }
 
-    mutating func beginObject() { begin(UInt8(ascii: "{")) }
-    mutating func endObject() { end(UInt8(ascii: "}")) }
-    mutating func beginArray() { begin(UInt8(ascii: "[")) }
-    mutating func endArray() { end(UInt8(ascii: "]")) }
+    package mutating func beginObject() { begin(UInt8(ascii: "{")) }
+    package mutating func endObject() { end(UInt8(ascii: "}")) }
+    package mutating func beginArray() { begin(UInt8(ascii: "[")) }
+    package mutating func endArray() { end(UInt8(ascii: "]")) }
 
     /// Starts an object member; the value is written next.
-    mutating func key(_ key: String) {
+    package mutating func key(_ key: String) {
         #if DEBUG
         assert(open.last?.lastKey.map { $0.utf8.lexicographicallyPrecedes(key.utf8) } ?? true, "keys must be written in sorted order: \(key)")
         if !open.isEmpty { open[open.count - 1].lastKey = key }
@@ -49,26 +51,26 @@ struct JSONEmitter: ~Copyable {
     }
 
     /// Starts an array element.
-    mutating func element() {
+    package mutating func element() {
         separate()
     }
 
-    mutating func string(_ value: String) { JSONWriter.appendString(value, to: &bytes) }
-    mutating func integer(_ value: Int64) { JSONWriter.appendInteger(value, to: &bytes) }
-    mutating func bool(_ value: Bool) { JSONWriter.appendASCII(value ? "true" : "false", to: &bytes) }
+    package mutating func string(_ value: String) { JSONWriter.appendString(value, to: &bytes) }
+    package mutating func integer(_ value: Int64) { JSONWriter.appendInteger(value, to: &bytes) }
+    package mutating func bool(_ value: Bool) { JSONWriter.appendASCII(value ? "true" : "false", to: &bytes) }
 
     /// Writes a generic value at the current depth.
-    mutating func value(_ value: JSONValue) {
-        JSONWriter.write(value, into: &bytes, pretty: pretty, indent: open.count)
+    package mutating func value(_ value: JSONValue) {
+        JSONWriter.write(value, into: &bytes, style: style, indent: open.count)
     }
 
-    mutating func member(_ name: String, _ text: String) {
+    package mutating func member(_ name: String, _ text: String) {
         key(name)
         string(text)
     }
 
     /// A member whose value is an array of strings.
-    mutating func member(_ name: String, strings: [String]) {
+    package mutating func member(_ name: String, strings: [String]) {
         key(name)
         beginArray()
         for text in strings {
@@ -78,7 +80,7 @@ struct JSONEmitter: ~Copyable {
         endArray()
     }
 
-    mutating func member(_ name: String, _ number: Int64) {
+    package mutating func member(_ name: String, _ number: Int64) {
         key(name)
         integer(number)
     }
@@ -90,7 +92,7 @@ struct JSONEmitter: ~Copyable {
 
     private mutating func end(_ byte: UInt8) {
         let container = open.removeLast()
-        if pretty && container.hasMember { JSONWriter.newline(indent: open.count, to: &bytes) }
+        if style.indents(atDepth: open.count) && container.hasMember { JSONWriter.newline(indent: open.count, to: &bytes) }
         bytes.append(byte)
     }
 

@@ -7,12 +7,23 @@
 /// `1.5e+300`), which is valid JSON for every finite value. JSON cannot represent infinities or
 /// NaN, so a non-finite `.double` is written as `null`.
 package struct JSONWriter: Sendable {
-    /// The layout of the output.
-    package enum Style: Sendable {
-        /// No whitespace at all and no final newline: `{"a":1,"b":[1,2]}`.
-        case compact
-        /// Two-space indentation, one member or element per line, and a final newline.
-        case pretty
+    /// How much whitespace: compact (none), pretty (every container over indented lines), or pretty down to a
+    /// depth and compact below it (the flagd export keeps each rule on one line).
+    package struct Style: Sendable, Equatable {
+        /// Containers at this depth or shallower (the root is depth 0) are written over 2-space indented lines;
+        /// deeper ones on one line. Negative: compact throughout.
+        package var indentedDepth: Int
+
+        /// No insignificant whitespace and no final newline.
+        package static let compact = Style(indentedDepth: -1)
+        /// Every container indented, and a final newline.
+        package static let pretty = Style(indentedDepth: .max)
+
+        /// Containers down to `depth` indented, compact below, and a final newline.
+        package static func pretty(indentingTo depth: Int) -> Style { Style(indentedDepth: depth) }
+
+        /// Whether containers at `depth` are indented.
+        func indents(atDepth depth: Int) -> Bool { depth <= indentedDepth }
     }
 
     /// The layout this writer produces.
@@ -26,9 +37,8 @@ package struct JSONWriter: Sendable {
     /// The canonical UTF-8 encoding of `value`.
     package func bytes(_ value: JSONValue) -> [UInt8] {
         var output = JSONOutput(capacity: 256)
-        let pretty = style == .pretty
-        JSONWriter.write(value, into: &output, pretty: pretty, indent: 0)
-        if pretty { output.append(UInt8(ascii: "\n")) }
+        JSONWriter.write(value, into: &output, style: style, indent: 0)
+        if style.indents(atDepth: 0) { output.append(UInt8(ascii: "\n")) }
         return output.bytes()
     }
 
@@ -39,7 +49,8 @@ package struct JSONWriter: Sendable {
 }
 
 extension JSONWriter {
-    static func write(_ value: JSONValue, into output: inout JSONOutput, pretty: Bool, indent: Int) {
+    static func write(_ value: JSONValue, into output: inout JSONOutput, style: Style, indent: Int) {
+        let pretty = style.indents(atDepth: indent)
         switch value {
         case .null:
             appendASCII("null", to: &output)
@@ -63,7 +74,7 @@ extension JSONWriter {
                 if !first { output.append(UInt8(ascii: ",")) }
                 first = false
                 if pretty { newline(indent: indent + 1, to: &output) }
-                write(element, into: &output, pretty: pretty, indent: indent + 1)
+                write(element, into: &output, style: style, indent: indent + 1)
             }
             if pretty { newline(indent: indent, to: &output) }
             output.append(UInt8(ascii: "]"))
@@ -83,7 +94,7 @@ extension JSONWriter {
                 appendString(key, to: &output)
                 output.append(UInt8(ascii: ":"))
                 if pretty { output.append(UInt8(ascii: " ")) }
-                write(member, into: &output, pretty: pretty, indent: indent + 1)
+                write(member, into: &output, style: style, indent: indent + 1)
             }
             if pretty { newline(indent: indent, to: &output) }
             output.append(UInt8(ascii: "}"))

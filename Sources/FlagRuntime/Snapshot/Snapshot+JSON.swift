@@ -2,21 +2,8 @@
 // describe it. Encoding is canonical (sorted keys), so equal snapshots give equal bytes.
 
 extension Snapshot {
-    /// The snapshot as a JSON value, in the shape of `schemas/snapshot.schema.json`.
-    package var jsonValue: JSONValue {
-        var object: [String: JSONValue] = [
-            "formatVersion": .integer(Int64(formatVersion)),
-            "id": .string(id),
-            "flags": Snapshot.flagsJSON(flags),
-        ]
-        if let revision { object["revision"] = .string(revision) }
-        if let environment { object["environment"] = .string(environment) }
-        if let environments { object["environments"] = .array(environments.map { .string($0) }) }
-        return .object(object)
-    }
-
-    /// The canonical, pretty-printed bytes of `snapshot.json` (equal to `JSONWriter(style: .pretty).bytes(jsonValue)`,
-    /// written directly for speed).
+    /// The canonical, pretty-printed bytes of `snapshot.json`, written straight from the model (the only writer of
+    /// the snapshot's JSON shape; the compact form hashed for the id is the same document).
     public func jsonBytes() -> [UInt8] {
         var emitter = JSONEmitter(style: .pretty, capacity: flags.count * 1024)
         emitter.beginObject()
@@ -96,12 +83,6 @@ extension Snapshot {
         try SnapshotValidation.check(self, keysAreSorted: true)
     }
 
-    static func flagsJSON(_ flags: [Flag]) -> JSONValue {
-        var object: [String: JSONValue] = [:]
-        object.reserveCapacity(flags.count)
-        for flag in flags { object[flag.key] = flag.jsonValue }
-        return .object(object)
-    }
 }
 
 /// A snapshot that could not be decoded: where (a JSON path) and why.
@@ -122,22 +103,6 @@ public struct SnapshotDecodingError: Error, Sendable, Equatable, CustomStringCon
 }
 
 extension Flag {
-    var jsonValue: JSONValue {
-        var metadataObject: [String: JSONValue] = [:]
-        if let description = metadata.description { metadataObject["description"] = .string(description) }
-        if let owner = metadata.owner { metadataObject["owner"] = .string(owner) }
-        if let expires = metadata.expires { metadataObject["expires"] = .integer(expires) }
-        if !metadata.values.isEmpty { metadataObject["values"] = .object(metadata.values) }
-        return .object([
-            "type": .string(type.rawValue),
-            "enabled": .bool(enabled),
-            "variants": .array(variants.map { .object(["name": .string($0.name), "value": $0.value.jsonValue]) }),
-            "defaultVariant": .string(defaultVariant),
-            "rules": .array(rules.map(\.jsonValue)),
-            "metadata": .object(metadataObject),
-        ])
-    }
-
     func emit(into emitter: inout JSONEmitter) {
         emitter.beginObject()
         emitter.member("defaultVariant", defaultVariant)
@@ -234,24 +199,6 @@ extension FlagValue {
 }
 
 extension Rule {
-    var jsonValue: JSONValue {
-        var object: [String: JSONValue] = ["conditions": .array(conditions.map(\.jsonValue))]
-        if let name { object["name"] = .string(name) }
-        if let from { object["from"] = .integer(from) }
-        if let until { object["until"] = .integer(until) }
-        switch outcome {
-        case .serve(let variant):
-            object["serve"] = .string(variant)
-        case .split(let split):
-            object["split"] = .object([
-                "seed": .string(split.seed),
-                "bucketBy": .string(split.bucketBy),
-                "buckets": .array(split.buckets.map { .object(["variant": .string($0.variant), "weight": .integer(Int64($0.weight))]) }),
-            ])
-        }
-        return .object(object)
-    }
-
     func emit(into emitter: inout JSONEmitter) {
         emitter.beginObject()
         emitter.key("conditions")
@@ -312,28 +259,6 @@ extension Rule {
 }
 
 extension Condition {
-    var jsonValue: JSONValue {
-        switch self {
-        case .attribute(let name, let op, let operand):
-            var object: [String: JSONValue] = ["attribute": .string(name), "op": .string(op.rawValue)]
-            switch operand {
-            case .string(let value): object["value"] = .string(value)
-            case .number(let value): object["value"] = Condition.numberJSON(value)
-            case .boolean(let value): object["value"] = .bool(value)
-            case .timestamp(let value): object["value"] = .integer(value)
-            case .strings(let values): object["values"] = .array(values.map { .string($0) })
-            case .numbers(let values): object["values"] = .array(values.map(Condition.numberJSON))
-            }
-            return .object(object)
-        case .environment(let names):
-            return .object(["environments": .array(names.map { .string($0) })])
-        case .segments(let segments):
-            return .object(["segments": .array(segments.map {
-                .object(["name": .string($0.name), "conditions": .array($0.conditions.map(\.jsonValue))])
-            })])
-        }
-    }
-
     static func emit(_ conditions: [Condition], into emitter: inout JSONEmitter) {
         emitter.beginArray()
         for condition in conditions {
