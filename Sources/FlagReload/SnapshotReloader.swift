@@ -142,7 +142,7 @@ final class SnapshotReloader: Sendable {
                 unchangedReads.increment()
                 logger.debug("flag snapshot file read again; same snapshot", metadata: ["path": "\(path)", "id": "\(snapshot.id)"])
             } else {
-                let compiled = CompiledSnapshot(snapshot)  // prepared before the swap; evaluations keep running
+                let compiled = store.compile(snapshot)  // prepared before the swap; evaluations keep running
                 let old = store.exchange(compiled)
                 let change = SnapshotChange(path: path, from: old.snapshot, to: snapshot)
                 outcome = .reloaded(change)

@@ -12,8 +12,9 @@ import Testing
         #expect(Conformance.suiteNames.count >= 5, "expected the conformance suites under \(Conformance.suitesRoot.path)")
     }
 
-    @Test(arguments: Conformance.suiteNames)
-    func suite(_ name: String) throws {
+    /// Each suite, with the small-string fast path on (as services run) and off (the byte path it falls back to).
+    @Test(arguments: Conformance.suiteNames, [true, false])
+    func suite(_ name: String, smallStrings: Bool) throws {
         let suite = try ConformanceSuite.load(name)
         try #require(!suite.cases.isEmpty, "suite '\(name)' has no cases")
 
@@ -40,14 +41,17 @@ import Testing
                 continue
             }
             let key = StoreKey(compileEnvironment: testCase.compileEnvironment, environment: testCase.environment, at: testCase.at)
-            let store = try stores[key] ?? FlagStore(snapshot: snapshot, environment: testCase.environment, clock: FixedClock(testCase.at ?? Conformance.unspecifiedNow))
+            let clock = FixedClock(testCase.at ?? Conformance.unspecifiedNow)
+            let store = try stores[key] ?? FlagStore(snapshot: snapshot, environment: testCase.environment, clock: clock)
+            let evaluated = smallStrings ? store : FlagStore(snapshot: snapshot, provenance: nil, environment: testCase.environment, clock: clock,
+                                                             signatureVerifier: nil, freshnessPolicy: SnapshotFreshnessPolicy(), readsSmallStrings: false)
             stores[key] = store
 
             let actual: Outcome
             if let overrides = testCase.overrides {
-                actual = FlagOverrides.with(overrides) { testCase.evaluate(in: store) }
+                actual = FlagOverrides.with(overrides) { testCase.evaluate(in: evaluated) }
             } else {
-                actual = testCase.evaluate(in: store)
+                actual = testCase.evaluate(in: evaluated)
             }
             let differences = actual.differences(from: testCase.expected)
             if !differences.isEmpty {

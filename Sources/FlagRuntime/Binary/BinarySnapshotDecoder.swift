@@ -2,30 +2,14 @@
 // same snapshot. Strict: every reference, count, code and order is checked, and any problem is an error
 // that names the byte offset and the flag it was found in.
 
-extension Snapshot {
-    /// Decodes a binary snapshot (`snapshot.bin`): checks the header (magic, version, lengths, CRC-32) and the
-    /// payload's SHA-256, then decodes the payload. Signatures are not checked here (see `SnapshotLoader`).
-    public init(binaryBytes bytes: [UInt8]) throws(SnapshotDecodingError) {
-        let result: Result<Snapshot, SnapshotDecodingError> = bytes.withUnsafeBytes { raw in
-            do throws(SnapshotDecodingError) {
-                let header = try BinarySnapshotHeader(validating: raw)
-                return .success(try BinarySnapshotDecoder.decodePayload(raw, header: header))
-            } catch {
-                return .failure(error)
-            }
-        }
-        self = try result.get()
-    }
-}
-
 /// Decodes a payload whose header (and checksum) has been validated.
 struct BinarySnapshotDecoder {
     typealias Format = BinarySnapshotFormat
 
-    private var reader: BinaryReader
-    private var strings: [String] = []
+    var reader: BinaryReader
+    var strings: [String] = []
     /// Whether every string is ASCII (then byte order and uniqueness imply Swift `String` uniqueness).
-    private var stringsAreASCII = true
+    var stringsAreASCII = true
 
     private init(base: UnsafeRawPointer, position: Int, end: Int) {
         reader = BinaryReader(base: base, position: position, end: end)
@@ -46,7 +30,7 @@ struct BinarySnapshotDecoder {
 
     // MARK: Sections
 
-    private mutating func decodeSections(header: BinarySnapshotHeader) throws(BinaryFailure) -> Snapshot {
+    mutating func decodeSections(header: BinarySnapshotHeader) throws(BinaryFailure) -> Snapshot {
         let payloadEnd = reader.end
         var stage = 0  // 1 STRS, 2 SNAP, 3 FLAG, 4 META, 5 ENVS: known sections come in this order, each once
         var id = "", revision: String?, environment: String?, environments: [String]?
@@ -124,7 +108,7 @@ struct BinarySnapshotDecoder {
 
     /// `STRS`: count, blob length, the end offset of each string, then the UTF-8 blob. Strings are unique and
     /// sorted by their bytes, so references compare like the strings.
-    private mutating func decodeStrings() throws(BinaryFailure) {
+    mutating func decodeStrings() throws(BinaryFailure) {
         let count = try reader.count(minimumSize: 4, "the string count")
         let blobLength = Int(try reader.u32("the string blob length"))
         guard reader.remaining == count * 4 + blobLength else {
@@ -170,19 +154,19 @@ struct BinarySnapshotDecoder {
     // MARK: References
 
     @inline(__always)
-    private mutating func stringIndex(_ what: StaticString) throws(BinaryFailure) -> Int {
+    mutating func stringIndex(_ what: StaticString) throws(BinaryFailure) -> Int {
         let index = Int(try reader.u32(what))
         guard index < strings.count else { throw badReference(index, what) }
         return index
     }
 
     @inline(__always)
-    private mutating func string(_ what: StaticString) throws(BinaryFailure) -> String {
+    mutating func string(_ what: StaticString) throws(BinaryFailure) -> String {
         strings[try stringIndex(what)]
     }
 
     @inline(__always)
-    private mutating func optionalString(_ what: StaticString) throws(BinaryFailure) -> String? {
+    mutating func optionalString(_ what: StaticString) throws(BinaryFailure) -> String? {
         let raw = try reader.u32(what)
         if raw == Format.noString { return nil }
         guard Int(raw) < strings.count else { throw badReference(Int(raw), what) }
@@ -190,13 +174,13 @@ struct BinarySnapshotDecoder {
     }
 
     @inline(never)
-    private func badReference(_ index: Int, _ what: StaticString) -> BinaryFailure {
+    func badReference(_ index: Int, _ what: StaticString) -> BinaryFailure {
         reader.failure("\(what) refers to string \(index), but the table holds \(strings.count)", at: reader.position - 4)
     }
 
     // MARK: Flags
 
-    private mutating func decodeFlags() throws(BinaryFailure) -> [Flag] {
+    mutating func decodeFlags() throws(BinaryFailure) -> [Flag] {
         let count = try reader.count(minimumSize: 18, "the flag count")
         var flags: [Flag] = []
         flags.reserveCapacity(count)
@@ -224,7 +208,7 @@ struct BinarySnapshotDecoder {
         return flags
     }
 
-    private mutating func decodeFlag(key: String) throws(BinaryFailure) -> Flag {
+    mutating func decodeFlag(key: String) throws(BinaryFailure) -> Flag {
         let typeCode = try reader.u8("the flag type")
         guard let type = Format.type(code: typeCode) else {
             throw reader.failure("unknown flag type code \(typeCode)", at: reader.position - 1).within("type")
@@ -259,7 +243,7 @@ struct BinarySnapshotDecoder {
         return Flag(key: key, type: type, enabled: enabled, variants: variants, defaultVariant: defaultVariant, rules: rules)
     }
 
-    private mutating func decodeValue(type: FlagValueType) throws(BinaryFailure) -> FlagValue {
+    mutating func decodeValue(type: FlagValueType) throws(BinaryFailure) -> FlagValue {
         switch type {
         case .boolean:
             return .boolean(try reader.bool("a boolean value"))
@@ -280,7 +264,7 @@ struct BinarySnapshotDecoder {
 
     // MARK: Rules and conditions
 
-    private mutating func decodeRule() throws(BinaryFailure) -> Rule {
+    mutating func decodeRule() throws(BinaryFailure) -> Rule {
         let fields = try reader.u8("the rule fields")
         guard fields & ~Format.RuleField.all == 0 else {
             throw reader.failure("unknown rule field bits 0x\(String(fields, radix: 16))", at: reader.position - 1)
@@ -308,7 +292,7 @@ struct BinarySnapshotDecoder {
         return Rule(name: name, from: from, until: until, conditions: conditions, outcome: outcome)
     }
 
-    private mutating func decodeConditions(depth: Int) throws(BinaryFailure) -> [Condition] {
+    mutating func decodeConditions(depth: Int) throws(BinaryFailure) -> [Condition] {
         let count = try reader.count(minimumSize: 5, "the condition count")
         var conditions: [Condition] = []
         conditions.reserveCapacity(count)
@@ -322,7 +306,7 @@ struct BinarySnapshotDecoder {
         return conditions
     }
 
-    private mutating func decodeCondition(depth: Int) throws(BinaryFailure) -> Condition {
+    mutating func decodeCondition(depth: Int) throws(BinaryFailure) -> Condition {
         let kind = try reader.u8("the condition kind")
         switch kind {
         case Format.ConditionKind.attribute:
@@ -360,7 +344,7 @@ struct BinarySnapshotDecoder {
         }
     }
 
-    private mutating func decodeOperand() throws(BinaryFailure) -> Condition.Operand {
+    mutating func decodeOperand() throws(BinaryFailure) -> Condition.Operand {
         let kind = try reader.u8("the operand kind")
         switch kind {
         case Format.OperandKind.string:
@@ -388,113 +372,4 @@ struct BinarySnapshotDecoder {
         }
     }
 
-    // MARK: JSON values
-
-    private mutating func decodeJSON(depth: Int) throws(BinaryFailure) -> JSONValue {
-        let tag = try reader.u8("a value tag")
-        switch tag {
-        case Format.ValueTag.null: return .null
-        case Format.ValueTag.false: return .bool(false)
-        case Format.ValueTag.true: return .bool(true)
-        case Format.ValueTag.integer: return .integer(try reader.i64("an integer"))
-        case Format.ValueTag.double: return .double(try reader.f64("a number"))
-        case Format.ValueTag.string: return .string(try string("a string"))
-        case Format.ValueTag.array, Format.ValueTag.object:
-            guard depth <= Format.maximumValueDepth else {
-                throw reader.failure("values nest deeper than \(Format.maximumValueDepth) levels", at: reader.position - 1)
-            }
-            if tag == Format.ValueTag.array {
-                let count = try reader.count(minimumSize: 1, "the array length")
-                var elements: [JSONValue] = []
-                elements.reserveCapacity(count)
-                for index in 0..<count {
-                    do {
-                        elements.append(try decodeJSON(depth: depth + 1))
-                    } catch {
-                        throw error.within("[\(index)]")
-                    }
-                }
-                return .array(elements)
-            }
-            return .object(try decodeMembers(depth: depth))
-        default:
-            throw reader.failure("unknown value tag \(tag)", at: reader.position - 1)
-        }
-    }
-
-    /// Object members: keys strictly ascending (so unique by bytes) and unique as Swift strings.
-    private mutating func decodeMembers(depth: Int) throws(BinaryFailure) -> [String: JSONValue] {
-        let count = try reader.count(minimumSize: 5, "the member count")
-        var members: [String: JSONValue] = [:]  // no reserveCapacity: objects are small, and it is not specialised
-        var previous = -1
-        for _ in 0..<count {
-            let keyIndex = try stringIndex("a member name")
-            let key = strings[keyIndex]
-            guard keyIndex > previous else {
-                throw reader.failure("member '\(key)' is not after the previous member in key order (keys must be sorted and unique)", at: reader.position - 4)
-            }
-            previous = keyIndex
-            let value: JSONValue
-            do {
-                value = try decodeJSON(depth: depth + 1)
-            } catch {
-                throw error.within(key)
-            }
-            guard members.updateValue(value, forKey: key) == nil else {
-                throw reader.failure("duplicate member '\(key)' (equal to another under Unicode canonical equivalence)")
-            }
-        }
-        return members
-    }
-
-    // MARK: Metadata
-
-    /// `META`: one record per flag, in flag order.
-    private mutating func decodeMetadata(into flags: inout [Flag]) throws(BinaryFailure) {
-        let count = Int(try reader.u32("the metadata record count"))
-        guard count == flags.count else {
-            throw reader.failure("the metadata section has \(Format.grouped(count)) records for \(Format.grouped(flags.count)) flags", at: reader.position - 4).within("section 'META'")
-        }
-        for index in flags.indices {
-            do throws(BinaryFailure) {
-                let fields = try reader.u8("the metadata fields")
-                guard fields & ~Format.MetadataField.all == 0 else {
-                    throw reader.failure("unknown metadata field bits 0x\(String(fields, radix: 16))", at: reader.position - 1)
-                }
-                var metadata = FlagMetadata()
-                if fields & Format.MetadataField.description != 0 { metadata.description = try string("the description") }
-                if fields & Format.MetadataField.owner != 0 { metadata.owner = try string("the owner") }
-                if fields & Format.MetadataField.expires != 0 { metadata.expires = try reader.i64("the expiry") }
-                if fields & Format.MetadataField.values != 0 {
-                    let start = reader.position
-                    guard case .object(let values) = try decodeJSON(depth: 1) else {
-                        throw reader.failure("metadata values must be a JSON object", at: start)
-                    }
-                    metadata.values = values
-                }
-                flags[index].metadata = metadata
-            } catch {
-                throw error.within("metadata").within("flags.\(flags[index].key)")
-            }
-        }
-    }
-}
-
-extension Condition.Operand {
-    /// The operand as a JSON round trip gives it back, so both encodings decode to equal snapshots: an empty
-    /// number list reads back as an empty string list, whole numbers under `before`/`after` as timestamps, and
-    /// timestamps under other operators as numbers.
-    func canonical(for op: Condition.Operator) -> Condition.Operand {
-        let isTime = op == .before || op == .after
-        switch self {
-        case .numbers(let values) where values.isEmpty:
-            return .strings([])
-        case .timestamp(let seconds) where !isTime:
-            return .number(Double(seconds))
-        case .number(let value) where isTime && value == value.rounded() && abs(value) < 9_007_199_254_740_992:
-            return .timestamp(Int64(value))
-        default:
-            return self
-        }
-    }
 }

@@ -35,6 +35,8 @@ public final class FlagStore: Sendable {
     public let freshnessPolicy: SnapshotFreshnessPolicy
     /// The sequence and issue time of the served snapshot, when it came from a file that carries them.
     private let servedProvenance: Mutex<SnapshotProvenance?>
+    /// Whether snapshots are compiled with the small-string fast path.
+    private let readsSmallStrings: Bool
     /// Values forced on this store (`FlagRuntimeTesting`'s `FlagStore.override(_:)`).
     package let forcedValues = StoreForcedValues()
 
@@ -60,9 +62,11 @@ public final class FlagStore: Sendable {
         self.init(snapshot: snapshot, provenance: nil, environment: environment, clock: clock, signatureVerifier: signatureVerifier, freshnessPolicy: freshnessPolicy)
     }
 
-    /// Creates a store serving a snapshot read from a file with `provenance`.
-    package init(snapshot: Snapshot, provenance: SnapshotProvenance?, environment: String?, clock: any FlagClock, signatureVerifier: (any SnapshotSignatureVerifier)?, freshnessPolicy: SnapshotFreshnessPolicy) {
-        let compiled = CompiledSnapshot(snapshot)
+    /// Creates a store serving a snapshot read from a file with `provenance`. `readsSmallStrings` off takes the
+    /// byte path for every lookup, in this and every later snapshot (tests run both; see `CompiledSnapshot`).
+    package init(snapshot: Snapshot, provenance: SnapshotProvenance?, environment: String?, clock: any FlagClock, signatureVerifier: (any SnapshotSignatureVerifier)?, freshnessPolicy: SnapshotFreshnessPolicy, readsSmallStrings: Bool = ShortKey.smallStringLayoutHolds) {
+        self.readsSmallStrings = readsSmallStrings
+        let compiled = CompiledSnapshot(snapshot, readsSmallStrings: readsSmallStrings)
         current = Mutex(compiled)
         servedGeneration = Atomic(compiled.generation)
         self.environment = environment ?? snapshot.environment
@@ -103,7 +107,7 @@ public final class FlagStore: Sendable {
             throw SnapshotLoadError(path: "", reason: error.description)
         }
         try Self.checkEnvironment(environment, of: snapshot)
-        let compiled = CompiledSnapshot(snapshot)  // built outside the lock
+        let compiled = compile(snapshot)  // built outside the lock
         servedProvenance.withLock { $0 = nil }
         _ = exchange(compiled)
     }
@@ -140,6 +144,11 @@ public final class FlagStore: Sendable {
         }
     }
 
+    /// `snapshot` prepared for this store's evaluations.
+    package func compile(_ snapshot: Snapshot) -> CompiledSnapshot {
+        CompiledSnapshot(snapshot, readsSmallStrings: readsSmallStrings)
+    }
+
     /// Serves `compiled` and returns the snapshot it replaced, in one step (for `SnapshotFileWatcher`'s change reports).
     package func exchange(_ compiled: CompiledSnapshot) -> CompiledSnapshot {
         current.withLock { served in
@@ -159,7 +168,7 @@ public final class FlagStore: Sendable {
         } catch {
             throw SnapshotLoadError(path: path, reason: error.reason)
         }
-        _ = exchange(CompiledSnapshot(loaded.snapshot))
+        _ = exchange(compile(loaded.snapshot))
     }
 
     /// The keys of every flag in the snapshot, sorted.

@@ -234,7 +234,8 @@ final class ByteStringTable: Sendable {
     var count: Int { entries.count }
 
     /// Creates a table; the index of a key is its position among the distinct keys, in order of first appearance.
-    init<Keys: Sequence<String>>(_ keys: Keys) {
+    /// `readsSmallStrings` off makes every lookup take the byte path (tests run both).
+    init<Keys: Sequence<String>>(_ keys: Keys, readsSmallStrings: Bool = ShortKey.smallStringLayoutHolds) {
         let keys = Array(keys)
         var slotCount = 8
         while slotCount < keys.count * 2 { slotCount *= 2 }
@@ -272,7 +273,7 @@ final class ByteStringTable: Sendable {
         self.entries = entries
         self.bytes = bytes
         self.mask = mask
-        readsSmallStrings = ShortKey.smallStringLayoutHolds
+        self.readsSmallStrings = readsSmallStrings
     }
 
     /// The index of `key`, or nil when it is not in the table.

@@ -1,0 +1,129 @@
+/// One flag, ready to evaluate.
+final class CompiledFlag: Sendable {
+    let flag: Flag
+    let enabled: Bool
+    let defaultVariant: Int
+    let values: [FlagValue]
+    let rules: [CompiledRule]
+    /// `rules` without reference counting, for the evaluation loop (`rules` keeps them alive).
+    private let unretainedRules: [Unmanaged<CompiledRule>]
+    /// Whether any rule needs the clock (a window), so others skip reading it.
+    let needsClock: Bool
+    /// The context attributes the conditions read (the targeting key excluded), each read at most once per evaluation.
+    let attributeNames: [String]
+    let attributeTable: ByteStringTable
+    /// Whether attribute values in Swift's small string form are read from their words (see `CompiledSnapshot`).
+    let readsSmallStrings: Bool
+
+    init(_ flag: Flag, readsSmallStrings: Bool) {
+        self.flag = flag
+        self.readsSmallStrings = readsSmallStrings
+        enabled = flag.enabled
+        let index = { (name: String) in flag.variants.firstIndex { $0.name == name } ?? 0 }
+        defaultVariant = index(flag.defaultVariant)
+        values = flag.variants.map(\.value)
+        var slots = AttributeSlotAssigner()
+        rules = flag.rules.map { CompiledRule($0, slots: &slots, variantIndex: index) }
+        unretainedRules = rules.map { Unmanaged.passUnretained($0) }
+        needsClock = rules.contains { $0.from != nil || $0.until != nil }
+        attributeNames = slots.names
+        attributeTable = ByteStringTable(slots.names, readsSmallStrings: readsSmallStrings)
+    }
+
+    /// The decision for a context: which variant (nil for the caller's default), why, and which rule.
+    /// `environment` is the store's; a context's own `environment` takes precedence.
+    @inline(__always)
+    func decide(_ context: EvaluationContext, environment: String?, clock: any FlagClock) -> Decision {
+        guard enabled else { return Decision(variant: nil, reason: .disabled) }
+        if rules.isEmpty { return Decision(variant: defaultVariant, reason: .static) }
+        let now = needsClock ? clock.now() : 0
+        return AttributeReader.reading(self) { attributes in
+            decide(context, environment: environment, now: now, &attributes)
+        }
+    }
+
+    @inline(__always)
+    private func decide(_ context: EvaluationContext, environment: String?, now: Int64, _ attributes: inout AttributeReader) -> Decision {
+        unretainedRules.withUnsafeBufferPointer { rules in
+            for index in rules.indices {
+                let decision = rules[index]._withUnsafeGuaranteedRef { rule -> Decision? in
+                    guard rule.isActive(at: now), rule.matches(context, environment, &attributes) else { return nil }
+                    if rule.servedVariant >= 0 {
+                        return Decision(variant: rule.servedVariant, reason: .targetingMatch, ruleIndex: index)
+                    }
+                    guard let variant = rule.unretainedSplit?._withUnsafeGuaranteedRef({ $0.variant(context, &attributes) }) else {
+                        return nil
+                    }
+                    return Decision(variant: variant, reason: .split, ruleIndex: index)
+                }
+                if let decision { return decision }
+            }
+            return Decision(variant: defaultVariant, reason: .default)
+        }
+    }
+
+    /// Runs `body` with a reader of this flag's attribute slots for `context` (filled on first use).
+    @inline(__always)
+    func withAttributes<Result>(_ context: EvaluationContext, _ body: (inout AttributeReader) -> Result) -> Result {
+        AttributeReader.reading(self, body)
+    }
+}
+
+/// The decision for one flag: which variant (nil for the caller's default), why, and which rule.
+struct Decision {
+    var variant: Int?
+    var reason: EvaluationReason
+    var ruleIndex: Int?
+}
+
+/// One rule, ready to evaluate. A class, so that walking the rules copies one reference per rule rather than
+/// every field (which showed up as retain/release traffic on the evaluation path).
+final class CompiledRule: Sendable {
+    let from: Int64?
+    let until: Int64?
+    let conditions: [Check]
+    let outcome: CompiledOutcome
+    /// The evaluation loop's copies, without reference counting: the served variant (-1 for a split),
+    /// the split, the conditions.
+    let servedVariant: Int
+    let unretainedSplit: Unmanaged<CompiledSplit>?
+    private let unretainedConditions: [Unmanaged<Check>]
+
+    init(_ rule: Rule, slots: inout AttributeSlotAssigner, variantIndex: (String) -> Int) {
+        from = rule.from
+        until = rule.until
+        conditions = rule.conditions.map { Check.make($0, slots: &slots) }
+        unretainedConditions = conditions.map { Unmanaged.passUnretained($0) }
+        switch rule.outcome {
+        case .serve(let variant):
+            outcome = .serve(variantIndex(variant))
+            servedVariant = variantIndex(variant)
+            unretainedSplit = nil
+        case .split(let split):
+            let compiled = CompiledSplit(split, slot: slots.slot(for: split.bucketBy), variantIndex: variantIndex)
+            outcome = .split(compiled)
+            servedVariant = -1
+            unretainedSplit = Unmanaged.passUnretained(compiled)
+        }
+    }
+
+    /// Whether all conditions hold.
+    @inline(__always)
+    func matches(_ context: EvaluationContext, _ environment: String?, _ attributes: inout AttributeReader) -> Bool {
+        Check.all(unretainedConditions, context, environment, &attributes)
+    }
+
+    /// Whether the rule's window contains `now` (`from` ≤ now < `until`).
+    @inline(__always)
+    func isActive(at now: Int64) -> Bool {
+        if let from, now < from { return false }
+        if let until, now >= until { return false }
+        return true
+    }
+}
+
+/// What a matching rule does.
+enum CompiledOutcome: Sendable {
+    case serve(Int)
+    case split(CompiledSplit)
+}
