@@ -240,3 +240,33 @@ import Testing
         }
     }
 }
+
+/// An explanation is traced from the evaluation it explains, so it agrees with the result even when time moves
+/// between clock reads.
+@Suite struct ExplanationAgreementTests {
+    /// Says `start`, then one second later on every read.
+    final class TickingClock: FlagClock, @unchecked Sendable {  // `next` is only touched under `lock`
+        private let lock = NSLock()
+        private var next: Int64
+        init(_ start: Int64) { next = start }
+        func now() -> Int64 {
+            lock.lock()
+            defer { lock.unlock() }
+            next += 1
+            return next - 1
+        }
+    }
+
+    @Test func theTraceAndTheResultComeFromOneDecision() throws {
+        let booleans = [Variant(name: "true", value: .boolean(true)), Variant(name: "false", value: .boolean(false))]
+        let flags = [Flag(key: "f", type: .boolean, variants: booleans, defaultVariant: "false", rules: [
+            Rule(name: "until 1000", until: 1_000, outcome: .serve(variant: "true")),
+        ])]
+        for start: Int64 in [998, 999, 1_000] {
+            let explanation = try FlagStore(snapshot: Snapshot(flags: flags), clock: TickingClock(start)).explain("f")
+            let matched = explanation.rules.first { $0.matched }?.index
+            #expect(matched == explanation.details.ruleIndex, "at \(start): \(explanation.lines) vs \(explanation.details)")
+            #expect(explanation.details.value == .boolean(start < 1_000), "one clock read, at \(start)")
+        }
+    }
+}

@@ -291,5 +291,5 @@ extension AttributeCheck {
     }
 
     /// An operator/operand pairing the compiler never produces (or an unparsable version): matches nothing.
-    final class Never: AttributeCheck, @unchecked Sendable {}
+    final class Never: AttributeCheck, @unchecked Sendable {}  // no state at all
 }

@@ -34,26 +34,45 @@ final class CompiledFlag: Sendable {
     /// `environment` is the store's; a context's own `environment` takes precedence.
     @inline(__always)
     func decide(_ context: EvaluationContext, environment: String?, clock: any FlagClock) -> Decision {
+        var untraced = UntracedDecision()
+        return decide(context, environment: environment, now: needsClock ? clock.now() : 0, tracer: &untraced)
+    }
+
+    /// The decision at `now`, telling `tracer` what happened to each rule considered. Evaluation passes a tracer
+    /// that does nothing (and compiles away); `FlagStore.explain` one that records, so an explanation is the
+    /// decision itself, not a second walk of the rules.
+    @inline(__always)
+    func decide<Tracer: DecisionTracer>(_ context: EvaluationContext, environment: String?, now: Int64, tracer: inout Tracer) -> Decision {
         guard enabled else { return Decision(variant: nil, reason: .disabled) }
         if rules.isEmpty { return Decision(variant: defaultVariant, reason: .static) }
-        let now = needsClock ? clock.now() : 0
         return AttributeReader.reading(self) { attributes in
-            decide(context, environment: environment, now: now, &attributes)
+            decide(context, environment: environment, now: now, &attributes, &tracer)
         }
     }
 
     @inline(__always)
-    private func decide(_ context: EvaluationContext, environment: String?, now: Int64, _ attributes: inout AttributeReader) -> Decision {
+    private func decide<Tracer: DecisionTracer>(_ context: EvaluationContext, environment: String?, now: Int64, _ attributes: inout AttributeReader,
+                                                _ tracer: inout Tracer) -> Decision {
         unretainedRules.withUnsafeBufferPointer { rules in
             for index in rules.indices {
                 let decision = rules[index]._withUnsafeGuaranteedRef { rule -> Decision? in
-                    guard rule.isActive(at: now), rule.matches(context, environment, &attributes) else { return nil }
+                    guard rule.isActive(at: now) else {
+                        tracer.rule(index, rule, .inactive, context, environment, &attributes)
+                        return nil
+                    }
+                    guard rule.matches(context, environment, &attributes) else {
+                        tracer.rule(index, rule, .conditionsFail, context, environment, &attributes)
+                        return nil
+                    }
                     if rule.servedVariant >= 0 {
+                        tracer.rule(index, rule, .matched, context, environment, &attributes)
                         return Decision(variant: rule.servedVariant, reason: .targetingMatch, ruleIndex: index)
                     }
                     guard let variant = rule.unretainedSplit?._withUnsafeGuaranteedRef({ $0.variant(context, &attributes) }) else {
+                        tracer.rule(index, rule, .noBucket, context, environment, &attributes)
                         return nil
                     }
+                    tracer.rule(index, rule, .matched, context, environment, &attributes)
                     return Decision(variant: variant, reason: .split, ruleIndex: index)
                 }
                 if let decision { return decision }
@@ -67,6 +86,31 @@ final class CompiledFlag: Sendable {
     func withAttributes<Result>(_ context: EvaluationContext, _ body: (inout AttributeReader) -> Result) -> Result {
         AttributeReader.reading(self, body)
     }
+}
+
+/// What a decision did with one rule.
+enum RuleStep {
+    /// Its window does not contain the evaluation time.
+    case inactive
+    /// A condition does not hold.
+    case conditionsFail
+    /// It splits, and the context has nothing to bucket by.
+    case noBucket
+    /// It decided.
+    case matched
+}
+
+/// Told what happens to each rule a decision considers, with the attribute reader the decision used.
+protocol DecisionTracer {
+    mutating func rule(_ index: Int, _ rule: CompiledRule, _ step: RuleStep, _ context: EvaluationContext, _ environment: String?,
+                       _ attributes: inout AttributeReader)
+}
+
+/// The tracer of evaluation: does nothing.
+struct UntracedDecision: DecisionTracer {
+    @inline(__always)
+    mutating func rule(_ index: Int, _ rule: CompiledRule, _ step: RuleStep, _ context: EvaluationContext, _ environment: String?,
+                       _ attributes: inout AttributeReader) {}
 }
 
 /// The decision for one flag: which variant (nil for the caller's default), why, and which rule.

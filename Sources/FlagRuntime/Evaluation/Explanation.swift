@@ -28,45 +28,72 @@ public struct Explanation: Sendable {
 }
 
 extension FlagStore {
-    /// Evaluates a flag and explains the decision rule by rule.
+    /// Evaluates a flag and explains the decision rule by rule. The explanation is traced from the evaluation
+    /// itself (one clock read, the same decision code), so it cannot disagree with the result.
     public func explain(_ key: String, context: EvaluationContext = .empty) -> Explanation {
-        let details = self.details(key, context: context)
-        guard let flag = compiled.flag(key), flag.enabled, details.reason != .override else {
-            return Explanation(details: details, rules: [])
-        }
-        let environment = context.environment ?? self.environment
-        let now = clock.now()
-        let traces = flag.withAttributes(context) { attributes in
-            var traces: [Explanation.RuleTrace] = []
-            for (index, rule) in flag.rules.enumerated() {
-                let source = flag.flag.rules[index]
-                var trace = Explanation.RuleTrace(index: index, name: source.name, matched: false, because: "")
-                let failing = source.conditions.indices.first { !rule.conditions[$0].matches(context, self.environment, &attributes) }
-                if !rule.isActive(at: now) {
-                    if let from = rule.from, now < from {
-                        trace.because = "not active until \(Timestamp.format(from))"
-                    } else if let until = rule.until {
-                        trace.because = "ended at \(Timestamp.format(until))"
-                    }
-                } else if let failing {
-                    trace.because = Explanation.describeFailure(source.conditions[failing], context: context, environment: environment)
-                } else if case .split(let split) = rule.outcome, split.variant(context, &attributes) == nil {
-                    trace.because = split.bucketsByTargetingKey ? "no targeting key to bucket by" : "no string attribute '\(split.bucketBy)' to bucket by"
-                } else {
-                    trace.matched = true
-                    switch source.outcome {
-                    case .serve(let variant):
-                        trace.because = source.conditions.isEmpty ? "no conditions; serves '\(variant)'" : "all conditions hold; serves '\(variant)'"
-                    case .split(let split):
-                        trace.because = "split on \(split.bucketBy == Condition.targetingKey ? "the targeting key" : "'\(split.bucketBy)'") with seed '\(split.seed)' chose '\(details.variant ?? "?")'"
-                    }
-                }
-                traces.append(trace)
-                if trace.matched { break }
+        if forcedValue(key) != nil { return Explanation(details: details(key, context: context), rules: []) }
+        return withCompiled { snapshot in
+            guard let flag = snapshot.flag(key) else { return Explanation(details: details(key, context: context), rules: []) }
+            var tracer = ExplainingTracer()
+            let now = clock.now()
+            let decision = flag.decide(context, environment: environment, now: now, tracer: &tracer)
+            let details = self.details(key, decision, of: flag, default: nil) { $0 }
+            let traces = tracer.steps.map { step in
+                Explanation.trace(step, of: flag.flag.rules[step.index], now: now, context: context,
+                                  environment: context.environment ?? environment, chosen: details.variant)
             }
-            return traces
+            return Explanation(details: details, rules: traces)
         }
-        return Explanation(details: details, rules: traces)
+    }
+}
+
+/// Records each rule a decision considers, and for a rule whose conditions fail, the first failing one.
+struct ExplainingTracer: DecisionTracer {
+    struct Step {
+        var index: Int
+        var step: RuleStep
+        var failingCondition: Int?
+    }
+
+    var steps: [Step] = []
+
+    mutating func rule(_ index: Int, _ rule: CompiledRule, _ step: RuleStep, _ context: EvaluationContext, _ environment: String?,
+                       _ attributes: inout AttributeReader) {
+        var failing: Int?
+        if step == .conditionsFail {
+            failing = rule.conditions.indices.first { !rule.conditions[$0].matches(context, environment, &attributes) }
+        }
+        steps.append(Step(index: index, step: step, failingCondition: failing))
+    }
+}
+
+extension Explanation {
+    /// The trace line of one step of a decision.
+    static func trace(_ step: ExplainingTracer.Step, of rule: Rule, now: Int64, context: EvaluationContext, environment: String?,
+                      chosen: String?) -> RuleTrace {
+        var trace = RuleTrace(index: step.index, name: rule.name, matched: step.step == .matched, because: "")
+        switch step.step {
+        case .inactive:
+            if let from = rule.from, now < from {
+                trace.because = "not active until \(Timestamp.format(from))"
+            } else if let until = rule.until {
+                trace.because = "ended at \(Timestamp.format(until))"
+            }
+        case .conditionsFail:
+            trace.because = step.failingCondition.map { describeFailure(rule.conditions[$0], context: context, environment: environment) }
+                ?? "a condition does not hold"
+        case .noBucket:
+            let bucketBy = if case .split(let split) = rule.outcome { split.bucketBy } else { Condition.targetingKey }
+            trace.because = bucketBy == Condition.targetingKey ? "no targeting key to bucket by" : "no string attribute '\(bucketBy)' to bucket by"
+        case .matched:
+            switch rule.outcome {
+            case .serve(let variant):
+                trace.because = rule.conditions.isEmpty ? "no conditions; serves '\(variant)'" : "all conditions hold; serves '\(variant)'"
+            case .split(let split):
+                trace.because = "split on \(split.bucketBy == Condition.targetingKey ? "the targeting key" : "'\(split.bucketBy)'") with seed '\(split.seed)' chose '\(chosen ?? "?")'"
+            }
+        }
+        return trace
     }
 }
 

@@ -282,7 +282,7 @@ public final class FlagStore: Sendable {
 
     /// A value forced for this task, else for this store (`FlagRuntimeTesting`'s overrides).
     @inline(__always)
-    private func forcedValue(_ key: String) -> FlagValue? {
+    func forcedValue(_ key: String) -> FlagValue? {
         if let task = TaskForcedValues.active, let forced = task[key] { return forced }
         return forcedValues.value(for: key)
     }
@@ -319,7 +319,11 @@ public final class FlagStore: Sendable {
             return EvaluationDetails(flagKey: key, value: defaultValue, reason: .error, errorCode: .flagNotFound,
                                      errorMessage: "flag '\(key)' is not in snapshot \(snapshot.snapshot.id.prefix(12))", flagMetadata: FlagMetadata())
         }
-        let decision = flag.decide(context, environment: environment, clock: clock)
+        return details(key, flag.decide(context, environment: environment, clock: clock), of: flag, default: defaultValue, extract: extract)
+    }
+
+    /// The details of `decision` for `flag`.
+    func details<Value>(_ key: String, _ decision: Decision, of flag: CompiledFlag, default defaultValue: Value, extract: (FlagValue) -> Value?) -> EvaluationDetails<Value> {
         guard let variantIndex = decision.variant else {
             return EvaluationDetails(flagKey: key, value: defaultValue, reason: decision.reason, flagMetadata: flag.flag.metadata)
         }
