@@ -354,7 +354,7 @@ struct ConformanceCase {
         case .integer:
             return Outcome(store.integerDetails(flag, default: defaultValue?.integerValue ?? 0, context: context)) { .integer($0) }
         case .number:
-            return Outcome(store.doubleDetails(flag, default: defaultValue?.doubleValue ?? 0, context: context)) { .double($0) }
+            return Outcome(store.numberDetails(flag, default: defaultValue?.doubleValue ?? 0, context: context)) { .double($0) }
         case .object:
             return Outcome(store.objectDetails(flag, default: defaultValue?.objectValue ?? [:], context: context)) { .object($0) }
         }

@@ -10,7 +10,7 @@ import Testing
         #expect(store.boolean("ui.new_dashboard", default: false))
         #expect(store.string("ui.theme", default: "light") == "dark")
         #expect(store.integer("api.rate_limit", default: 0) == 100)
-        #expect(store.double("ui.ratio", default: 0) == 0.25)
+        #expect(store.number("ui.ratio", default: 0) == 0.25)
         #expect(store.object("ui.layout", default: [:]) == ["columns": 2, "dense": false, "tags": ["a", nil]])
         let details = store.stringDetails("ui.theme", default: "light", context: EvaluationContext(targetingKey: "u-1"))
         #expect(details.reason == .static && details.variant == "value")

@@ -17,8 +17,8 @@ extension FileDecoder {
             if let names = diagnostics.names(pair.value, "'environments'") { conditions.append(.environments(names)) } else { valid = false }
         }
         valid = listCondition("users", attribute: Condition.targetingKey, op: .in, into: &conditions, diagnostics: &diagnostics) && valid
-        valid = listCondition("tenants", attribute: "tenant", op: .in, into: &conditions, diagnostics: &diagnostics) && valid
-        valid = listCondition("groups", attribute: "groups", op: .intersects, into: &conditions, diagnostics: &diagnostics) && valid
+        valid = listCondition("tenants", attribute: Condition.tenant, op: .in, into: &conditions, diagnostics: &diagnostics) && valid
+        valid = listCondition("groups", attribute: Condition.groups, op: .intersects, into: &conditions, diagnostics: &diagnostics) && valid
         if let pair = fields["segments"] {
             if let names = diagnostics.names(pair.value, "'segments'") { conditions.append(.segments(names)) } else { valid = false }
         }

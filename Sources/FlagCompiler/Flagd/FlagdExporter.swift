@@ -43,7 +43,7 @@ public struct FlagdExporter: Sendable {
             if let logic = targeting.targeting() { members["targeting"] = logic }
             problems += targeting.problems
             evaluators = targeting.evaluators
-            let metadata = FlagdExporter.metadata(flag.metadata)
+            let metadata = flag.metadata.flattened
             if !metadata.isEmpty { members["metadata"] = .object(metadata) }
             flags[flag.key] = .object(members)
         }
@@ -73,16 +73,6 @@ public struct FlagdExporter: Sendable {
         case .number(let number): .double(number)
         case .object(let members): .object(members)
         }
-    }
-
-    /// flagd's flag metadata: the free-form values, then `description`, `owner` and `expires` (RFC 3339), which
-    /// win over values of the same name.
-    static func metadata(_ metadata: FlagMetadata) -> [String: JSONValue] {
-        var members = metadata.values
-        if let description = metadata.description { members["description"] = .string(description) }
-        if let owner = metadata.owner { members["owner"] = .string(owner) }
-        if let expires = metadata.expires { members["expires"] = .string(Timestamp.format(expires)) }
-        return members
     }
 
     /// flagd's schema matches flag keys and variant names with `^.{1,}$`, and `.` does not match line breaks.

@@ -77,7 +77,7 @@ struct AttributeReader: ~Copyable {
             if known & (1 << UInt32(slot)) == 0 { find(slot, context) }
         } else if slot == Self.targetingKeySlot {
             index = Self.targetingKeyIndex
-            if present & (1 << UInt32(index)) == 0, let key = context.targetingKey { store(.string(key), at: index) }
+            if present & (1 << UInt32(index)) == 0, let key = context.fields.targetingKey { store(.string(key), at: index) }
         } else {
             index = Self.uncachedIndex
             readUncached(slot, context)
@@ -90,7 +90,7 @@ struct AttributeReader: ~Copyable {
     @inline(__always)
     mutating func withString<Result>(_ slot: Int, _ context: EvaluationContext, _ body: (String) -> Result) -> Result? {
         if slot == Self.targetingKeySlot {
-            guard let key = context.targetingKey else { return nil }
+            guard let key = context.fields.targetingKey else { return nil }
             return body(key)
         }
         guard let value = value(slot, context), case .string(let text) = value.pointee else { return nil }
@@ -115,12 +115,12 @@ struct AttributeReader: ~Copyable {
         present &= ~bit
         owning &= ~bit
         let name = flag._withUnsafeGuaranteedRef { $0.attributeNames[slot] }
-        if let position = Self.lookUp(name, in: context.attributes) { store(context.attributes.values[position], at: Self.uncachedIndex) }
+        if let position = Self.lookUp(name, in: context.fields.attributes) { store(context.fields.attributes.values[position], at: Self.uncachedIndex) }
     }
 
     private mutating func find(_ slot: Int, _ context: EvaluationContext) {
         flag._withUnsafeGuaranteedRef { flag in
-            let attributes = context.attributes
+            let attributes = context.fields.attributes
             // A name lookup (SipHash of the name, probe, compare) costs about what walking three attributes through
             // the flag's table does (callgrind: ~400 against ~150 instructions).
             if 3 * flag.attributeNames.count < attributes.count {

@@ -42,7 +42,7 @@ final class EnvironmentCheck: Check, @unchecked Sendable {  // immutable: only `
     }
 
     override func matches(_ context: EvaluationContext, _ environment: String?, _ attributes: inout AttributeReader) -> Bool {
-        guard let environment = context.environment ?? environment else { return false }
+        guard let environment = context.fields.environment ?? environment else { return false }
         return names.contains(environment)
     }
 }
@@ -76,7 +76,7 @@ class AttributeCheck: Check, @unchecked Sendable {  // immutable: only `let` pro
 
     override func matches(_ context: EvaluationContext, _ environment: String?, _ attributes: inout AttributeReader) -> Bool {
         if slot == AttributeReader.targetingKeySlot {
-            guard let key = context.targetingKey else { return false }
+            guard let key = context.fields.targetingKey else { return false }
             return test(string: key)
         }
         guard let value = attributes.value(slot, context) else { return false }

@@ -239,7 +239,7 @@ public final class FlagStore: Sendable {
     }
 
     /// The number value of a flag (integer flags convert), or `default`.
-    public func double(_ key: String, default defaultValue: Double, context: EvaluationContext = .empty) -> Double {
+    public func number(_ key: String, default defaultValue: Double, context: EvaluationContext = .empty) -> Double {
         value(key, default: defaultValue, context: context) { value in
             switch value {
             case .number(let number): return number
@@ -250,7 +250,7 @@ public final class FlagStore: Sendable {
     }
 
     /// The number value of a flag (integer flags convert) with details.
-    public func doubleDetails(_ key: String, default defaultValue: Double, context: EvaluationContext = .empty) -> EvaluationDetails<Double> {
+    public func numberDetails(_ key: String, default defaultValue: Double, context: EvaluationContext = .empty) -> EvaluationDetails<Double> {
         evaluate(key, default: defaultValue, context: context) { value in
             switch value {
             case .number(let number): return number

@@ -64,6 +64,10 @@ public struct Split: Sendable, Hashable {
 public indirect enum Condition: Sendable, Hashable {
     /// The attribute name under which conditions refer to the targeting key.
     public static let targetingKey = "targetingKey"
+    /// The attribute a `tenants:` list matches (`EvaluationContext.tenant`).
+    public static let tenant = "tenant"
+    /// The attribute a `groups:` list matches (`EvaluationContext.groups`).
+    public static let groups = "groups"
 
     /// A context attribute satisfies an operator (a `users`, `tenants` or `groups` list lowers to this too).
     case attribute(name: String, op: Operator, operand: Operand)

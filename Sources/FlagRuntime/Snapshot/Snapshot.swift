@@ -153,3 +153,15 @@ public struct FlagMetadata: Sendable, Hashable {
         self.values = values
     }
 }
+
+extension FlagMetadata {
+    /// The metadata as OpenFeature's flat `flagMetadata` map: the free-form values, then `description`, `owner`
+    /// and `expires` (RFC 3339), which win over values of the same name. What the flagd export and OFREP carry.
+    public var flattened: [String: JSONValue] {
+        var members = values
+        if let description { members["description"] = .string(description) }
+        if let owner { members["owner"] = .string(owner) }
+        if let expires { members["expires"] = .string(Timestamp.format(expires)) }
+        return members
+    }
+}
