@@ -115,7 +115,7 @@ final class Contention: Sendable {
             var index = 0
             while running.load(ordering: .relaxed) {
                 index ^= 1
-                try store.replace(with: snapshots[index])
+                try! store.replace(with: snapshots[index])
                 swaps.add(1, ordering: .relaxed)
             }
             threads.add(1, ordering: .sequentiallyConsistent)

@@ -14,66 +14,66 @@
 /// property). The environment comes from the store unless `environment` overrides it for this evaluation.
 ///
 /// A context is one reference: copying it (into a task, out of an array, into an evaluation) retains that
-/// reference and nothing else. Changing a copy copies its fields first (copy on write).
+/// reference and nothing else. Changing a context gives it new fields; its copies keep the old ones.
 public struct EvaluationContext: Sendable, Hashable {
-    /// The fields, shared between copies until one of them changes.
-    final class Storage: @unchecked Sendable {  // mutated only through a uniquely referenced `storage` (copy on write)
-        var targetingKey: String?
-        var attributes: [String: ContextValue]
-        var environment: String?
+    /// The fields, shared between copies. Immutable, so evaluation reads them in place (no retain of the
+    /// dictionary or the strings); a change builds new fields.
+    final class Storage: Sendable {
+        let targetingKey: String?
+        let attributes: [String: ContextValue]
+        let environment: String?
 
         init(targetingKey: String?, attributes: [String: ContextValue], environment: String?) {
             self.targetingKey = targetingKey
             self.attributes = attributes
             self.environment = environment
         }
+
+        static let empty = Storage(targetingKey: nil, attributes: [:], environment: nil)
     }
 
     private var storage: Storage
 
-    /// The fields for reading, without retaining them.
+    /// The fields for reading.
     @inline(__always)
     var fields: Storage { storage }
-
-    /// The fields for writing: this context's own copy.
-    private var writable: Storage {
-        mutating get {
-            if !isKnownUniquelyReferenced(&storage) {
-                storage = Storage(targetingKey: storage.targetingKey, attributes: storage.attributes, environment: storage.environment)
-            }
-            return storage
-        }
-    }
 
     /// The stable identifier of the subject (usually the user id); hashed by rollouts and splits.
     public var targetingKey: String? {
         get { storage.targetingKey }
-        set { writable.targetingKey = newValue }
+        set { storage = Storage(targetingKey: newValue, attributes: storage.attributes, environment: storage.environment) }
     }
 
     /// Typed attributes by name.
     public var attributes: [String: ContextValue] {
         get { storage.attributes }
-        _modify { yield &writable.attributes }
-        set { writable.attributes = newValue }
+        _modify {
+            // The dictionary is moved out (when this context held the only reference to its fields, nothing else
+            // holds the dictionary either, so changing it does not copy it), changed, and put back in new fields.
+            var attributes = storage.attributes
+            let targetingKey = storage.targetingKey, environment = storage.environment
+            storage = Storage.empty
+            defer { storage = Storage(targetingKey: targetingKey, attributes: attributes, environment: environment) }
+            yield &attributes
+        }
     }
 
     /// Overrides the store's environment for this evaluation.
     public var environment: String? {
         get { storage.environment }
-        set { writable.environment = newValue }
+        set { storage = Storage(targetingKey: storage.targetingKey, attributes: storage.attributes, environment: newValue) }
     }
 
     /// The tenant (the `tenant` attribute, which `tenants:` conditions match).
     public var tenant: String? {
         get { if case .string(let tenant)? = storage.attributes[Condition.tenant] { tenant } else { nil } }
-        set { writable.attributes[Condition.tenant] = newValue.map(ContextValue.string) }
+        set { attributes[Condition.tenant] = newValue.map(ContextValue.string) }
     }
 
     /// The groups (the `groups` attribute, which `groups:` conditions match); empty when there are none.
     public var groups: [String] {
         get { if case .strings(let groups)? = storage.attributes[Condition.groups] { groups } else { [] } }
-        set { writable.attributes[Condition.groups] = newValue.isEmpty ? nil : .strings(newValue) }
+        set { attributes[Condition.groups] = newValue.isEmpty ? nil : .strings(newValue) }
     }
 
     /// Creates a context. `tenant` and `groups`, when given, are stored as the `tenant` and `groups` attributes
