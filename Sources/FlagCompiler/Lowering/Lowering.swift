@@ -30,14 +30,24 @@ struct Lowering {
 
     /// The project's complete flags, in the order they were read.
     func lower() -> [Flag] {
+        lowerTracingRules().flags
+    }
+
+    /// The project's complete flags, and for each flag key the source position (in the flag's `rules` list) of
+    /// each lowered rule: with an environment, rules for other environments are dropped, so lowered and written
+    /// positions differ (`flagc diff` annotates the written rule).
+    func lowerTracingRules() -> (flags: [Flag], ruleSources: [String: [Int]]) {
         var flags: [Flag] = []
+        var ruleSources: [String: [Int]] = [:]
         var cache: [String: Lowered] = [:]
         for file in project.files {
             for source in file.flags where source.isComplete {
                 var rules: [Rule] = []
+                var positions: [Int] = []
                 for rule in source.rules {
                     guard let outcome = rule.outcome, case .conditions(let conditions) = lower(rule.conditions, cache: &cache) else { continue }
                     rules.append(Rule(name: rule.name, from: rule.from?.value, until: rule.until?.value, conditions: conditions, outcome: outcome))
+                    positions.append(rule.index)
                 }
                 flags.append(Flag(
                     key: source.key.value,
@@ -48,9 +58,10 @@ struct Lowering {
                     rules: rules,
                     metadata: source.metadata
                 ))
+                ruleSources[source.key.value] = positions
             }
         }
-        return flags
+        return (flags, ruleSources)
     }
 
     private func lower(_ conditions: [SourceCondition], cache: inout [String: Lowered]) -> Lowered {

@@ -52,6 +52,24 @@ struct ProjectValidator {
         return run.hasErrors ? nil : ValidatedProject(files: files, segments: segments, environments: config.environments)
     }
 
+    /// Like `validate(_:into:)`, but when the run holds errors, returns what can still be lowered instead of nil:
+    /// the complete flags (the first definition of each key), and the segments unless they reference each other
+    /// in a cycle or too deeply (then segment conditions never hold). For `flagc diff`, whose base side may be
+    /// broken and must still be compared as far as it compiles.
+    func validatePartially(_ files: [SourceFile], into run: inout DiagnosticCollector) -> ValidatedProject {
+        let (diagnostics, segments) = check(files)
+        run.add(diagnostics)
+        guard run.hasErrors else { return ValidatedProject(files: files, segments: segments, environments: config.environments) }
+        let segmentsAreUsable = !run.sorted.contains { [.segmentCycle, .segmentDepth, .snapshotSize].contains($0.rule) }
+        var seen = Set<String>()
+        let kept = files.map { file in
+            var file = file
+            file.flags = file.flags.filter { $0.isComplete && seen.insert($0.key.value).inserted }
+            return file
+        }
+        return ValidatedProject(files: kept, segments: segmentsAreUsable ? segments : [:], environments: config.environments)
+    }
+
     /// The cross-file diagnostics and the segment table (the first definition of each name).
     private func check(_ files: [SourceFile]) -> (DiagnosticCollector, [String: SourceSegment]) {
         var diagnostics = DiagnosticCollector(limit: DiagnosticCollector.perRunLimit)

@@ -31,7 +31,7 @@ package enum SnapshotValidation {
 
     /// The checks of one flag. Nothing is allocated unless something is wrong (paths are built only for errors):
     /// a load checks every flag of the snapshot.
-    static func check(_ flag: borrowing Flag) throws(SnapshotDecodingError) {
+    package static func check(_ flag: borrowing Flag) throws(SnapshotDecodingError) {
         let key = flag.key
         func failure(_ component: String, _ message: String) -> SnapshotDecodingError {
             SnapshotDecodingError(path: "flags.\(key)" + component, message: message)
