@@ -42,7 +42,31 @@ extension FlagDiffer {
             }
         }
 
+        // Then rules that moved across an unchanged one and changed too: paired only when clearly the same rule
+        // (the same name, or the same split).
+        var crossing: [(score: Int, old: Int, new: Int)] = []
+        for oldIndex in unmatchedOld {
+            for newIndex in unmatchedNew {
+                let score = similarity(old[oldIndex], new[newIndex])
+                if score >= 4 { crossing.append((score, oldIndex, newIndex)) }
+            }
+        }
+        crossing.sort { ($1.score, $0.old, $0.new) < ($0.score, $1.old, $1.new) }
+        var crossed: [(Int, Int)] = []
+        for candidate in crossing where unmatchedOld.contains(candidate.old) && unmatchedNew.contains(candidate.new) {
+            crossed.append((candidate.old, candidate.new))
+            pairs.append((candidate.old, candidate.new))
+            unmatchedOld.remove(candidate.old)
+            unmatchedNew.remove(candidate.new)
+        }
+
         var ordered: [(Int, FieldChange)] = []
+        for (oldIndex, newIndex) in crossed {
+            var field = FieldChange(kind: "rule-moved", path: "rules[\(newIndex)]", before: .integer(Int64(oldIndex + 1)), after: .integer(Int64(newIndex + 1)),
+                                    summary: "\(ruleLabel(new[newIndex], newIndex)) moved from position \(oldIndex + 1) to \(newIndex + 1)")
+            field.rule = newIndex
+            ordered.append((newIndex, field))
+        }
         for (oldIndex, newIndex) in moves {
             var field = FieldChange(kind: "rule-moved", path: "rules[\(newIndex)]", before: .integer(Int64(oldIndex + 1)), after: .integer(Int64(newIndex + 1)),
                                     summary: "\(ruleLabel(new[newIndex], newIndex)) moved from position \(oldIndex + 1) to \(newIndex + 1)")
@@ -85,6 +109,7 @@ extension FlagDiffer {
         case (.split(let x), .split(let y)):
             score += 1
             if x.seed == y.seed && x.bucketBy == y.bucketBy { score += 3 }
+            if Set(x.buckets.map(\.variant)) == Set(y.buckets.map(\.variant)) { score += 2 }
         case (.serve, .serve):
             score += 1
         default:
