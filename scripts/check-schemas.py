@@ -2,7 +2,7 @@
 """Validate flag files, the project config and snapshots against the JSON Schemas in schemas/.
 
 Usage:
-    scripts/check-schemas.py [FLAGS_DIR] [--snapshot PATH]...
+    scripts/check-schemas.py [FLAGS_DIR] [--snapshot PATH]... [--diff PATH]...
 
 * Every *.yaml / *.yml file under FLAGS_DIR (default: flags) is checked against schemas/flags.schema.json,
   except the project config flagc.yaml (FLAGS_DIR/flagc.yaml, or the one above the folder that flagc would
@@ -41,6 +41,7 @@ SCHEMA_DIR = os.path.join(ROOT, "schemas")
 FLAGS_SCHEMA = os.path.join(SCHEMA_DIR, "flags.schema.json")
 CONFIG_SCHEMA = os.path.join(SCHEMA_DIR, "flagc-config.schema.json")
 SNAPSHOT_SCHEMA = os.path.join(SCHEMA_DIR, "snapshot.schema.json")
+DIFF_SCHEMA = os.path.join(SCHEMA_DIR, "diff.schema.json")
 CONFIG_NAME = "flagc.yaml"
 DEFAULT_REQUIRED = ["description", "owner"]
 
@@ -286,6 +287,8 @@ def main(argv):
     parser.add_argument("flags", nargs="?", default="flags", help="the flags folder (default: flags)")
     parser.add_argument("--snapshot", action="append", default=[], metavar="PATH",
                         help="a snapshot.json to validate (may repeat)")
+    parser.add_argument("--diff", action="append", default=[], metavar="PATH",
+                        help="a `flagc diff --format json` document to validate (may repeat)")
     args = parser.parse_args(argv)
 
     valid = 0
@@ -302,7 +305,7 @@ def main(argv):
 
     # (c) The schemas themselves.
     schemas = {}
-    for path in (FLAGS_SCHEMA, CONFIG_SCHEMA, SNAPSHOT_SCHEMA):
+    for path in (FLAGS_SCHEMA, CONFIG_SCHEMA, SNAPSHOT_SCHEMA, DIFF_SCHEMA):
         relative = os.path.relpath(path)
         try:
             with open(path, encoding="utf-8") as handle:
@@ -314,7 +317,7 @@ def main(argv):
             report(relative, [("", f"cannot read the schema: {error}")])
         except jsonschema.exceptions.SchemaError as error:
             report(relative, [(json_path(error.absolute_path), f"not a valid schema: {error.message}")])
-    if len(schemas) < 3:
+    if len(schemas) < 4:
         print(f"schemas: {valid} files valid, {invalid} invalid")
         return 1
 
@@ -365,6 +368,17 @@ def main(argv):
             report(path, [("", f"cannot read the snapshot: {error}")])
             continue
         report(path, errors_of(snapshot_validator, data))
+
+    # (c) Diff documents.
+    diff_validator = validator_for(schemas[DIFF_SCHEMA])
+    for path in args.diff:
+        try:
+            with open(path, encoding="utf-8") as handle:
+                data = json.load(handle)
+        except (OSError, ValueError) as error:
+            report(path, [("", f"cannot read the diff: {error}")])
+            continue
+        report(path, errors_of(diff_validator, data))
 
     print(f"schemas: {valid} files valid, {invalid} invalid")
     return 1 if invalid else 0
