@@ -1,5 +1,5 @@
 #!/bin/sh
-# Time of `flagc diff` on two 10,000-flag trees (generate-flags.py), one with every 10th flag changed (rollouts
+# Time of `flagc diff` on two 10,000-flag trees (generate-flags.py, three environments), one with every 10th flag changed (rollouts
 # raised, tenants added, defaults flipped, flags removed and added), from folders and from two git revisions.
 # Release build.
 #
@@ -17,6 +17,8 @@ mkdir -p "$work"
 swift build -c release --scratch-path "$scratch" --product flagc >/dev/null
 flagc="$root/$scratch/release/flagc"
 python3 Benchmarks/scripts/generate-flags.py "$work/base/flags" --flags "$count" --files 50 >/dev/null
+# Three declared environments: each side is lowered and compared three times.
+printf 'environments: [development, staging, production]\n' > "$work/base/flags/flagc.yaml"
 cp -r "$work/base" "$work/head"
 python3 - "$work/head/flags" <<'PY'
 import os, re, sys
@@ -47,7 +49,8 @@ for _ in range(runs):
         sys.exit(f"{label}: exit {result.returncode}: {result.stderr.decode()[:500]}")
 lines = result.stdout.decode().splitlines()
 times.sort()
-print(f"{label}: median {times[len(times) // 2]:.3f} s (min {times[0]:.3f}, max {times[-1]:.3f}) over {runs} runs; {lines[1] if len(lines) > 1 else ''}")
+summary = next((line for line in lines if "flags changed" in line or "no flag changed" in line), "")
+print(f"{label}: median {times[len(times) // 2]:.3f} s (min {times[0]:.3f}, max {times[-1]:.3f}) over {runs} runs; {summary.strip()}")
 PY
 }
 measure "folders, text" "$flagc" diff --base-dir "$work/base" --head-dir "$work/head" --now 2026-06-01T00:00:00Z
