@@ -24,6 +24,7 @@ let flagc = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deleting
 
 let package = Package(
     name: "flagc-fuzz",
+    platforms: [.macOS(.v15)],
     dependencies: [.package(path: "..")],
     targets: [
         .executableTarget(

@@ -93,7 +93,6 @@ extension BinarySnapshotDecoder {
     }
 }
 
-
 extension Condition.Operand {
     /// The operand as a JSON round trip gives it back, so both encodings decode to equal snapshots: an empty
     /// number list reads back as an empty string list, whole numbers under `before`/`after` as timestamps, and

@@ -44,6 +44,7 @@ public final class FlagStore: Sendable {
     /// in `environment`.
     ///
     /// - Parameters:
+    ///   - snapshot: the snapshot to serve.
     ///   - environment: the evaluation environment; it defaults to the snapshot's environment. It must be one of
     ///     the snapshot's `environments` (when the project declares them), and for a snapshot compiled with
     ///     `--env`, that environment: its environment conditions are already decided.

@@ -2,15 +2,15 @@
 ///
 /// Lines are separated by `\n`. The column counts Unicode scalars (UTF-8 lead bytes) from the
 /// start of the line, so a multi-byte character or a tab counts as one column.
-public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertible {
+package struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertible {
     /// What is wrong, for example `expected ',' or '}' after an object member`.
-    public var message: String
+    package var message: String
     /// The 0-based byte offset in the input where the problem was found.
-    public var offset: Int
+    package var offset: Int
     /// The 1-based line of `offset`.
-    public var line: Int
+    package var line: Int
     /// The 1-based column of `offset` within its line.
-    public var column: Int
+    package var column: Int
 
     /// Creates an error with an explicit position.
     package init(message: String, offset: Int, line: Int, column: Int) {
@@ -21,7 +21,7 @@ public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertibl
     }
 
     /// The position and message, for example `line 3, column 7: expected ',' or '}' after an object member`.
-    public var description: String {
+    package var description: String {
         "line \(line), column \(column): \(message)"
     }
 }
