@@ -69,11 +69,13 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "flagc", dependencies: ["FlagCommands"]),
+        // A temporary git repository for tests (files, commits with fixed dates and identity, tags); Foundation only.
+        .target(name: "GitTestSupport", path: "Tests/GitTestSupport"),
         .testTarget(name: "FlagRuntimeTests", dependencies: ["FlagRuntime", "FlagRuntimeTesting", "FlagSignatures"]),
         .testTarget(name: "FlagReloadTests", dependencies: ["FlagReload", "FlagRuntime", "FlagRuntimeTesting", "FlagServiceLifecycle", "FlagSignatures"]),
         .testTarget(
             name: "FlagCompilerTests",
-            dependencies: ["FlagCompiler", "FlagRuntime"],
+            dependencies: ["FlagCompiler", "FlagRuntime", "GitTestSupport"],
             exclude: ["Fixtures"]
         ),
         // Data-driven cases (flag files + contexts → expected results) that any runtime can replay.
@@ -87,7 +89,7 @@ let package = Package(
         .testTarget(name: "FlagdExportTests", dependencies: ["FlagCompiler", "FlagRuntime", "FlagRuntimeTesting"]),
         .testTarget(
             name: "FlagcEndToEndTests",
-            dependencies: ["flagc", "FlagRuntime", "FlagRuntimeTesting"],
+            dependencies: ["flagc", "FlagRuntime", "FlagRuntimeTesting", "GitTestSupport"],
             exclude: ["Fixtures"]
         ),
     ],
