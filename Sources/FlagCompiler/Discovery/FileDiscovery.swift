@@ -23,7 +23,9 @@ enum FileDiscovery {
     /// Nothing is skipped silently: a folder that cannot be listed and a dangling symbolic link are
     /// `file-unreadable` errors, and a symbolic link leading outside the folder given on the command line is a
     /// `symlink-outside` error (and not followed) unless `followOutsideLinks` is set (`symlinks: follow`).
-    static func flagFiles(in paths: [String], followOutsideLinks: Bool = false) throws(FlagCompiler.UsageError) -> Found {
+    /// A folder holding no flag file is a usage error unless `allowsEmptyFolders` is set (a diff side whose
+    /// flags were all removed).
+    static func flagFiles(in paths: [String], followOutsideLinks: Bool = false, allowsEmptyFolders: Bool = false) throws(FlagCompiler.UsageError) -> Found {
         var files: [String] = []
         var problems: [Diagnostic] = []
         let manager = FileManager.default
@@ -38,7 +40,7 @@ enum FileDiscovery {
             }
             var walk = Walk(root: realPath(path) ?? path, followOutsideLinks: followOutsideLinks)
             walk.collect(in: path)
-            if walk.files.isEmpty, walk.problems.isEmpty {
+            if walk.files.isEmpty, walk.problems.isEmpty, !allowsEmptyFolders {
                 throw FlagCompiler.UsageError(description: "'\(path)' holds no flag files (*.yaml, *.yml)")
             }
             files += walk.files
@@ -78,7 +80,7 @@ enum FileDiscovery {
             }
             for entry in entries.sorted() where !entry.hasPrefix(".") {
                 let path = directory.hasSuffix("/") ? directory + entry : directory + "/" + entry
-                let isFlagFileName = (entry.hasSuffix(".yaml") || entry.hasSuffix(".yml")) && entry != ProjectConfig.fileName
+                let isFlagFileName = FileDiscovery.isFlagFileName(entry)
                 var link = stat()
                 guard lstat(path, &link) == 0 else { continue }
                 var target = link
@@ -86,15 +88,14 @@ enum FileDiscovery {
                     guard stat(path, &target) == 0 else {
                         // A dangling link named like a flag file, or like a folder, was meant to hold flags.
                         if isFlagFileName || !entry.contains(".") {
-                            let destination = linkDestination(path).map { " to '\($0)'" } ?? ""
-                            problems.append(Diagnostic(.fileUnreadable, file: path, at: nil, "the symbolic link\(destination) leads nowhere, so what it names would be left out; fix the link or remove it"))
+                            problems.append(FileDiscovery.danglingLink(path, to: linkDestination(path)))
                         }
                         continue
                     }
                     let isFolder = (target.st_mode & S_IFMT) == S_IFDIR
                     guard isFolder || isFlagFileName else { continue }
                     if !followOutsideLinks, let real = realPath(path), !FileDiscovery.isInside(real, root) {
-                        problems.append(Diagnostic(.symlinkOutside, file: path, at: nil, "the symbolic link leads outside the folder being validated (to '\(real)'), so it is not read; move the \(isFolder ? "folder" : "file") inside, or set 'symlinks: follow' in flagc.yaml"))
+                        problems.append(FileDiscovery.linkOutside(path, to: real, isFolder: isFolder))
                         continue
                     }
                 }
@@ -105,6 +106,40 @@ enum FileDiscovery {
                 }
             }
         }
+    }
+
+    /// `file-unreadable`: a symbolic link that leads nowhere (`place`: the revision, for a link in a git tree).
+    static func danglingLink(_ path: String, to destination: String?, in place: String? = nil) -> Diagnostic {
+        let destination = destination.map { " to '\($0)'" } ?? ""
+        let place = place.map { " in \($0)" } ?? ""
+        return Diagnostic(.fileUnreadable, file: path, at: nil, "the symbolic link\(destination) leads nowhere\(place), so what it names would be left out; fix the link or remove it")
+    }
+
+    /// `symlink-outside`: a symbolic link leading outside the folder being validated, not followed.
+    static func linkOutside(_ path: String, to destination: String, isFolder: Bool) -> Diagnostic {
+        Diagnostic(.symlinkOutside, file: path, at: nil, "the symbolic link leads outside the folder being validated (to '\(destination)'), so it is not read; move the \(isFolder ? "folder" : "file") inside, or set 'symlinks: follow' in flagc.yaml")
+    }
+
+    /// `symlink-outside`: a symbolic link in a revision's tree leading out of the repository, which the
+    /// revision's objects do not hold (even with `symlinks: follow`).
+    static func linkOutOfRepository(_ path: String, to destination: String, in revision: String) -> Diagnostic {
+        Diagnostic(.symlinkOutside, file: path, at: nil, "the symbolic link leads outside the repository (to '\(destination)'), which \(revision) does not hold, so it is not read; move what it names into the repository")
+    }
+
+    /// `file-unreadable`, as a warning: a git submodule in a revision's tree, of which the revision holds only
+    /// the commit id.
+    static func submodule(_ path: String, in revision: String) -> Diagnostic {
+        Diagnostic(.fileUnreadable, severity: .warning, file: path, at: nil, "'\(path)' is a git submodule, of which \(revision) holds only the commit id, so flag files in it are not read; keep flag files in this repository, or compare inside the submodule")
+    }
+
+    /// `file-unreadable`: a file whose object the repository does not have.
+    static func missingObject(_ path: String, id: String, in revision: String) -> Diagnostic {
+        Diagnostic(.fileUnreadable, file: path, at: nil, "git has no object \(id) for the file in \(revision) (a partial or damaged clone?); fetch the revision again, or run git fsck")
+    }
+
+    /// Whether a file found in a folder is a flag file by its name: `*.yaml` or `*.yml`, but not `flagc.yaml`.
+    static func isFlagFileName(_ name: String) -> Bool {
+        (name.hasSuffix(".yaml") || name.hasSuffix(".yml")) && name != ProjectConfig.fileName
     }
 
     /// Whether the real path `path` is `root` or below it.
@@ -183,14 +218,19 @@ enum FileDiscovery {
         do {
             return try RegularFileReader.read(path, limit: limit).bytes
         } catch {
-            switch error.kind {
-            case .tooLarge, .grewPastLimit:
-                throw ReadError(rule: .inputLimit, message: "\(error); split it into several files")
-            case .notRegularFile:
-                throw ReadError(rule: .fileUnreadable, message: "cannot read the file: \(error); flag files must be regular files")
-            case .missing, .permissionDenied, .system:
-                throw ReadError(rule: .fileUnreadable, message: "cannot read the file (\(error)); check the path and its permissions")
-            }
+            throw readError(error)
+        }
+    }
+
+    /// The rule and message for a file that could not be read, wherever it was read from (disk or a git object).
+    static func readError(_ error: FileReadError) -> ReadError {
+        switch error.kind {
+        case .tooLarge, .grewPastLimit:
+            ReadError(rule: .inputLimit, message: "\(error); split it into several files")
+        case .notRegularFile:
+            ReadError(rule: .fileUnreadable, message: "cannot read the file: \(error); flag files must be regular files")
+        case .missing, .permissionDenied, .system:
+            ReadError(rule: .fileUnreadable, message: "cannot read the file (\(error)); check the path and its permissions")
         }
     }
 }
