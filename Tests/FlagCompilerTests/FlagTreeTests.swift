@@ -299,6 +299,24 @@ import Testing
         ])
     }
 
+    @Test func aPathThatIsALinkIsFollowedAndAConfigOutsideTheRepositoryIsReadFromDisk() throws {
+        let repository = try GitRepository()
+        try repository.write("config/flags/a.yaml", Self.flag("a.one"))
+        try repository.link("flags", to: "config/flags")
+        let commit = try repository.commit("linked flags folder")
+        let outside = FileManager.default.temporaryDirectory.appendingPathComponent("flagc-config-\(UUID().uuidString).yaml")
+        try Data("require: [owner]\n".utf8).write(to: outside)
+        defer { try? FileManager.default.removeItem(at: outside) }
+
+        let tree = try Self.read(commit, ["flags"], in: repository, configPath: outside.path)
+        #expect(Self.texts(tree) == ["flags/a.yaml": Self.flag("a.one")])
+        #expect(tree.config?.path == outside.path)
+        #expect(tree.config.map { String(decoding: $0.bytes, as: UTF8.self) } == "require: [owner]\n")
+        let disk = try FlagTreeReader.directory(try repository.checkout(commit).path, paths: ["flags"], configPath: outside.path, limits: Self.limits)
+        #expect(disk.files.map(\.path) == tree.files.map(\.path))
+        #expect(disk.config?.bytes == tree.config?.bytes)
+    }
+
     @Test func aSubmoduleIsAWarningAndIsNotRead() throws {
         let repository = try GitRepository()
         try repository.write("flags/a.yaml", Self.flag("a.one"))
