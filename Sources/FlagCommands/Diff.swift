@@ -52,6 +52,9 @@ struct Diff: AsyncParsableCommand {
         let nowSeconds = try nowValue() ?? Int64(Date().timeIntervalSince1970)
         let limits = InputLimits()
         let (baseTree, headTree) = try readTrees(limits: limits)
+        if let config, baseTree.config == nil, headTree.config == nil {
+            throw CommandUsageError("--config '\(config)' exists on neither side; pass the path of a flagc.yaml (relative to the repository, it is read from each revision)")
+        }
 
         let declared = FlagCompiler.declaredEnvironments(in: headTree.config, limits: limits)
         let baseDeclared = FlagCompiler.declaredEnvironments(in: baseTree.config, limits: limits)

@@ -218,6 +218,8 @@ import Testing
         #expect(environment.status == 2 && environment.stderr.contains("staging, production"), "\(environment)")
         let none = try Self.diff(repository, [])
         #expect(none.status == 2, "\(none)")
+        let typo = try Self.diff(repository, [base, "--config", "flags/flagc.yml"])
+        #expect(typo.status == 2 && typo.stderr.contains("exists on neither side"), "\(typo)")
     }
 
     @Test func populationCountsWhoChanges() throws {

@@ -47,7 +47,7 @@ struct ProjectValidator {
     /// Past `DiagnosticCollector.perRunLimit` the cross-file diagnostics are only counted, so a file with
     /// 100,000 flags that each break several conventions cannot make the run's memory explode.
     func validate(_ files: [SourceFile], into run: inout DiagnosticCollector) -> ValidatedProject? {
-        let (diagnostics, segments) = check(files)
+        let (diagnostics, segments, _) = check(files)
         run.add(diagnostics)
         return run.hasErrors ? nil : ValidatedProject(files: files, segments: segments, environments: config.environments)
     }
@@ -57,10 +57,9 @@ struct ProjectValidator {
     /// in a cycle or too deeply (then segment conditions never hold). For `flagc diff`, whose base side may be
     /// broken and must still be compared as far as it compiles.
     func validatePartially(_ files: [SourceFile], into run: inout DiagnosticCollector) -> ValidatedProject {
-        let (diagnostics, segments) = check(files)
+        let (diagnostics, segments, segmentsAreUsable) = check(files)
         run.add(diagnostics)
         guard run.hasErrors else { return ValidatedProject(files: files, segments: segments, environments: config.environments) }
-        let segmentsAreUsable = !run.sorted.contains { [.segmentCycle, .segmentDepth, .snapshotSize].contains($0.rule) }
         var seen = Set<String>()
         let kept = files.map { file in
             var file = file
@@ -70,8 +69,9 @@ struct ProjectValidator {
         return ValidatedProject(files: kept, segments: segmentsAreUsable ? segments : [:], environments: config.environments)
     }
 
-    /// The cross-file diagnostics and the segment table (the first definition of each name).
-    private func check(_ files: [SourceFile]) -> (DiagnosticCollector, [String: SourceSegment]) {
+    /// The cross-file diagnostics, the segment table (the first definition of each name), and whether the segments
+    /// can be inlined (no cycle, not too deep, not too large).
+    private func check(_ files: [SourceFile]) -> (DiagnosticCollector, [String: SourceSegment], Bool) {
         var diagnostics = DiagnosticCollector(limit: DiagnosticCollector.perRunLimit)
         let segments = DuplicateSegment.table(of: files, into: &diagnostics)
         var duplicateFlags = DuplicateFlag(reservingCapacity: files.reduce(0) { $0 + $1.flags.count })
@@ -86,15 +86,19 @@ struct ProjectValidator {
         }
         let cycles = SegmentCycle.check(segments)
         diagnostics.add(contentsOf: cycles)
+        var inlinable = cycles.isEmpty
         if cycles.isEmpty {
             var expansion = SegmentExpansion(segments: segments)
             let tooDeep = SegmentDepth.check(&expansion)
             diagnostics.add(contentsOf: tooDeep)
+            inlinable = tooDeep.isEmpty
             if tooDeep.isEmpty {
-                diagnostics.add(contentsOf: SnapshotSize.check(files, &expansion))
+                let tooLarge = SnapshotSize.check(files, &expansion)
+                diagnostics.add(contentsOf: tooLarge)
+                inlinable = tooLarge.isEmpty
             }
         }
-        return (diagnostics, segments)
+        return (diagnostics, segments, inlinable)
     }
 
     private func checkFlag(_ flag: SourceFlag, segments: [String: SourceSegment], into diagnostics: inout DiagnosticCollector) {
