@@ -358,27 +358,17 @@ def main(argv):
         for path in sorted(flag_files):
             report(path, check_yaml(path, flags_validator)[1])
 
-    # (b) Snapshots.
-    snapshot_validator = validator_for(schemas[SNAPSHOT_SCHEMA])
-    for path in args.snapshot:
-        try:
-            with open(path, encoding="utf-8") as handle:
-                data = json.load(handle)
-        except (OSError, ValueError) as error:
-            report(path, [("", f"cannot read the snapshot: {error}")])
-            continue
-        report(path, errors_of(snapshot_validator, data))
-
-    # (c) Diff documents.
-    diff_validator = validator_for(schemas[DIFF_SCHEMA])
-    for path in args.diff:
-        try:
-            with open(path, encoding="utf-8") as handle:
-                data = json.load(handle)
-        except (OSError, ValueError) as error:
-            report(path, [("", f"cannot read the diff: {error}")])
-            continue
-        report(path, errors_of(diff_validator, data))
+    # (b) Snapshots and diff documents.
+    for schema_path, paths, what in ((SNAPSHOT_SCHEMA, args.snapshot, "snapshot"), (DIFF_SCHEMA, args.diff, "diff")):
+        document_validator = validator_for(schemas[schema_path])
+        for path in paths:
+            try:
+                with open(path, encoding="utf-8") as handle:
+                    data = json.load(handle)
+            except (OSError, ValueError) as error:
+                report(path, [("", f"cannot read the {what}: {error}")])
+                continue
+            report(path, errors_of(document_validator, data))
 
     print(f"schemas: {valid} files valid, {invalid} invalid")
     return 1 if invalid else 0
