@@ -64,7 +64,8 @@ struct Diff: AsyncParsableCommand {
                 ? "--env '\(unknown)': neither side's flagc.yaml declares environments"
                 : "--env '\(unknown)' is not an environment of either side; they are \(known.joined(separator: ", "))")
         }
-        let compared = environments.isEmpty ? known : environments
+        var distinct = Set<String>()
+        let compared = (environments.isEmpty ? known : environments).filter { distinct.insert($0).inserted }
         let compiler = FlagCompiler(options: .init(paths: [], now: nowSeconds))
         let base = compiler.compileSide(baseTree, environments: compared)
         let head = compiler.compileSide(headTree, environments: compared)

@@ -84,8 +84,10 @@ struct DiffOutput {
         }
         func value(_ json: JSONValue?) -> String {
             guard let json else { return "" }
-            if case .string(let text) = json { return "`\(cell(text))`" }
-            return "`\(cell(JSONWriter(style: .compact).string(json)))`"
+            var text = JSONWriter(style: .compact).string(json)
+            if case .string(let string) = json { text = string }
+            // A code span holding a backtick needs a longer fence (and spaces when it starts or ends with one).
+            return text.contains("`") ? "`` \(cell(text)) ``" : "`\(cell(text))`"
         }
         var out = "## flagc diff: \(heading)\n\n**\(summaryLine)**"
         if !diff.risks.isEmpty { out += " · risks: " + diff.risks.map { "⚠️ `\($0.rawValue)`" }.joined(separator: " ") }
@@ -173,10 +175,12 @@ struct DiffOutput {
 
     /// Where a change is written: the head's file (the base's for a removed flag or rule).
     func location(_ change: FlagChange, field: FieldChange?) -> (file: String, location: SourceLocation)? {
+        // A change the same in every environment was found in each; the first environment's lowering maps its rules.
+        let environment = change.environment ?? diff.environments.first
         if change.kind == .removed || field?.ruleIsInBase == true {
-            return base.location(of: change.key, rule: field?.rule, environment: change.environment)
+            return base.location(of: change.renamedFrom ?? change.key, rule: field?.rule, environment: environment)
         }
-        return head.location(of: change.key, rule: field?.rule, environment: change.environment)
+        return head.location(of: change.key, rule: field?.rule, environment: environment)
     }
 
     func github() -> String {

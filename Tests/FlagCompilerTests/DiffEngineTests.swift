@@ -160,4 +160,90 @@ import Testing
         let diff = FlagDiffer(environments: []).diff(broken, fixed)
         #expect(diff.flags.map { "\($0.kind) \($0.key)" } == ["added demo.bad"])
     }
+
+    // MARK: Found in review
+
+    @Test func twoConditionsOnOneAttributeAreComparedAsAMultiset() {
+        let base = ["flags/a.yaml": Self.flagFile("default: false\nrules:\n  - when: { tenants: [acme, globex], attributes: { tenant: [globex] } }\n    serve: true")]
+        let head = ["flags/a.yaml": Self.flagFile("default: false\nrules:\n  - when: { tenants: [acme, globex], attributes: { tenant: [acme, globex, initech] } }\n    serve: true")]
+        let fields = Self.diff(base, head).flags.first?.changes ?? []
+        #expect(fields.map(\.summary) == ["rule 1: tenant in +2 (acme, initech)"], "\(fields)")
+        #expect(Self.diff(base, head).flags.first?.risks == [.audienceWidened])
+    }
+
+    @Test(arguments: [
+        ("rollout: 90", "rollout: 100", false),
+        ("rollout: 50", "rollout: 20", true),
+        ("serve: true", "serve: false", true),
+        ("serve: true", "rollout: 10", true),
+        ("rollout: 10", "serve: true", false),
+        ("rollout: 10", "serve: false", true),
+    ])
+    func rolloutDecreasedFollowsTheTrueValue(_ before: String, _ after: String, _ decreased: Bool) {
+        for variants in ["", "variants: { live: true, dark: false }\n"] {
+            func rule(_ outcome: String) -> String {
+                let named = variants.isEmpty ? outcome : outcome.replacingOccurrences(of: "serve: true", with: "serve: live").replacingOccurrences(of: "serve: false", with: "serve: dark")
+                return Self.flagFile("\(variants)default: \(variants.isEmpty ? "false" : "dark")\nrules:\n  - when: { tenants: [acme] }\n    \(named)")
+            }
+            let risks = Self.diff(["flags/a.yaml": rule(before)], ["flags/a.yaml": rule(after)]).flags.first?.risks ?? []
+            #expect(risks.contains(.rolloutDecreased) == decreased, "\(before) → \(after) \(variants): \(risks)")
+        }
+    }
+
+    @Test func catchAllsAndWindowsPairAsChangedRules() {
+        func flag(_ rule: String) -> [String: String] { ["flags/a.yaml": Self.flagFile("default: false\nrules:\n  - \(rule)")] }
+        let serve = Self.diff(flag("serve: true"), flag("serve: false")).flags.first
+        #expect(serve?.changes.map(\.kind) == ["serve"], "\(String(describing: serve))")
+        #expect(serve?.risks == [.rolloutDecreased])
+        let window = Self.diff(flag("from: 2030-01-01T00:00:00Z\n    serve: true"), flag("from: 2031-01-01T00:00:00Z\n    serve: true")).flags.first
+        #expect(window?.changes.map(\.kind) == ["rule-window"], "\(String(describing: window))")
+        #expect(window?.risks == [], "a later start narrows the audience")
+        let outcome = Self.diff(flag("rollout: 30"), flag("serve: false")).flags.first?.changes.first
+        #expect(outcome?.kind == "serve" && outcome?.impact?.transitions.first?.from == "true")
+    }
+
+    @Test func aRenameThatKeepsItsBucketsIsARenameWithoutReshuffle() {
+        let base = ["flags/a.yaml": Self.flagFile("default: false\nrules:\n  - rollout: 25", key: "app.old_name")]
+        let head = ["flags/a.yaml": Self.flagFile("default: false\nrules:\n  - rollout: 25\n    seed: app.old_name", key: "app.new_name")]
+        let flags = Self.diff(base, head).flags
+        #expect(flags.map(\.kind) == [.renamed] && flags.first?.risks == [.flagRenamed], "\(flags)")
+    }
+
+    @Test func renamingThousandsOfFlagsPairsEachOnce() {
+        func file(_ prefix: String) -> String {
+            "flags:\n" + (0..<3_000).map { "  \(prefix).flag_\($0):\n    description: F\n    owner: o\n    variants: { a: \($0), b: -1 }\n    default: a\n" }.joined()
+        }
+        let flags = Self.diff(["flags/a.yaml": file("old")], ["flags/a.yaml": file("new")]).flags
+        #expect(flags.count == 3_000 && flags.allSatisfy { $0.kind == .renamed && $0.renamedFrom == $0.key.replacingOccurrences(of: "new.", with: "old.") })
+    }
+
+    @Test func rulesLimitedToEnvironmentsAreLocatedWhereTheyAreWritten() {
+        let config = "environments: [staging, prod]\n"
+        let file = Self.flagFile("""
+            default: false
+            rules:
+              - when: { environments: [staging] }
+                serve: true
+              - when: { environments: [prod] }
+                serve: true
+              - name: pilot
+                when: { tenants: [acme] }
+                serve: true
+            """)
+        let side = Self.side(["flags/a.yaml": file], config: config, environments: ["staging", "prod"])
+        // In staging the pilot is the second lowered rule; it is the third written rule, on line 11. In prod the
+        // first lowered rule is the second written one, on line 9.
+        #expect(side.location(of: "demo.feature", rule: 1, environment: "staging")?.location.line == 11)
+        #expect(side.location(of: "demo.feature", rule: 0, environment: "prod")?.location.line == 9)
+        #expect(side.location(of: "demo.feature", rule: 1, environment: nil)?.location.line == 9, "without an environment, lowered is written")
+    }
+
+    @Test func theSampleIsMeasuredWhenOneSideAddsAnEnvironment() {
+        let base = Self.side(["flags/a.yaml": Self.flagFile("default: false\nrules:\n  - rollout: 10")], config: "environments: [prod]\n", environments: ["dev", "prod"])
+        let head = Self.side(["flags/a.yaml": Self.flagFile("default: false\nrules:\n  - rollout: 60")], config: "environments: [dev, prod]\n", environments: ["dev", "prod"])
+        var diff = FlagDiffer(environments: ["dev", "prod"]).diff(base, head)
+        diff.measure(population: (0..<1_000).map { EvaluationContext(targetingKey: "u-\($0)") }, base: base, head: head, now: Self.now)
+        let population = diff.flags.first?.population
+        #expect(population?.total == 1_000 && (population?.changed ?? 0) > 400, "\(String(describing: population))")
+    }
 }

@@ -96,7 +96,10 @@ extension FlagCompiler {
         let lowering = Lowering(project, environment: environment)
         let (flags, ruleSources) = lowering.lowerTracingRules()
         let valid = flags.filter { flag in (try? SnapshotValidation.check(flag)) != nil }
-        let snapshot = Snapshot(environment: environment, environments: project.environments.isEmpty ? nil : project.environments, flags: valid)
+        // A side that does not declare a compared environment (one the other side added) carries no list, so its
+        // snapshot can still be evaluated there (`--population`).
+        let declared = project.environments.isEmpty || environment.map { !project.environments.contains($0) } == true ? nil : project.environments
+        let snapshot = Snapshot(environment: environment, environments: declared, flags: valid)
         return (snapshot, ruleSources)
     }
 }

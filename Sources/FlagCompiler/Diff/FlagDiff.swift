@@ -63,7 +63,7 @@ public struct FieldChange: Sendable, Hashable {
     /// What changed, as a stable word (`docs/diff.md` lists them): `enabled`, `default`, `type`, `variant-added`,
     /// `variant-removed`, `variant-value`, `owner`, `description`, `expires`, `metadata`, `rule-added`,
     /// `rule-removed`, `rule-moved`, `rule-name`, `rule-window`, `condition-added`, `condition-removed`,
-    /// `condition-changed`, `serve`, `split`.
+    /// `condition-changed`, `serve`, `split`, `other`.
     public var kind: String
     /// Where, in the snapshot's terms: `enabled`, `variants.blue`, `metadata.owner`, `rules[2]`,
     /// `rules[2].conditions.tenant`, `rules[2].split`.
@@ -149,7 +149,8 @@ public enum DiffRisk: String, Sendable, Hashable, CaseIterable, Comparable {
     case variantRemoved = "variant-removed"
     /// A split's seed or bucketing attribute changed: every user is assigned again at random.
     case reshuffle
-    /// A split gives some variant a smaller share (for a rollout: fewer users get it): users who had it lose it.
+    /// Users lose what they had: for a boolean flag, fewer of a rule's audience get `true`; for any flag, a variant a
+    /// split gave a share gets none.
     case rolloutDecreased = "rollout-decreased"
     /// The default variant changed: everyone no rule matches gets another value.
     case defaultChanged = "default-changed"
@@ -167,7 +168,7 @@ public enum DiffRisk: String, Sendable, Hashable, CaseIterable, Comparable {
         case .flagRenamed: "A flag is renamed: services that read the old key get their default."
         case .variantRemoved: "A variant is removed: users who had it lose it."
         case .reshuffle: "A split's seed or bucketing attribute changed: every user is assigned again at random."
-        case .rolloutDecreased: "A split gives a variant a smaller share: users who had it lose it."
+        case .rolloutDecreased: "Users lose what they had: fewer get true (a lowered rollout), or a variant a split gave a share gets none."
         case .defaultChanged: "The default variant changed: everyone no rule matches gets another value."
         case .killSwitchToggled: "The flag was switched off or on (enabled)."
         case .audienceWidened: "More contexts can match a rule (a rule added, a condition removed or widened, a window extended)."

@@ -31,29 +31,28 @@ extension FlagDiffer {
             add(field)
         }
         for field in compareConditions(old.conditions, new.conditions, path: path, label: label) { add(field) }
+        var outcome: FieldChange?
         switch (old.outcome, new.outcome) {
         case (.serve(let a), .serve(let b)) where a != b:
-            add(FieldChange(kind: "serve", path: path + ".serve", before: .string(a), after: .string(b),
-                            summary: "\(label) serves \(variantText(before, a)) → \(variantText(after, b))",
-                            impact: Impact(share: 1, exact: true, reshuffle: false, transitions: [.init(from: a, to: b, share: 1)])))
+            outcome = FieldChange(kind: "serve", path: path + ".serve", before: .string(a), after: .string(b),
+                                  summary: "\(label) serves \(variantText(before, a)) → \(variantText(after, b))",
+                                  impact: Impact(share: 1, exact: true, reshuffle: false, transitions: [.init(from: a, to: b, share: 1)]))
         case (.split(let a), .split(let b)) where a != b:
-            let impact = SplitImpact.impact(from: a, to: b)
-            var field = FieldChange(kind: "split", path: path + ".split", before: .string(outcomeText(old.outcome)), after: .string(outcomeText(new.outcome)),
-                                    summary: "\(label): \(outcomeText(old.outcome)) → \(outcomeText(new.outcome))" + reshuffleNote(a, b), impact: impact)
-            field.shrinks = losesUsers(from: a, to: b, flag: after)
-            add(field)
+            outcome = FieldChange(kind: "split", path: path + ".split", before: .string(outcomeText(old.outcome)), after: .string(outcomeText(new.outcome)),
+                                  summary: "\(label): \(outcomeText(old.outcome)) → \(outcomeText(new.outcome))" + reshuffleNote(a, b),
+                                  impact: SplitImpact.impact(from: a, to: b))
         case (.serve(let a), .split(let b)):
-            add(FieldChange(kind: "split", path: path + ".split", before: .string(outcomeText(old.outcome)), after: .string(outcomeText(new.outcome)),
-                            summary: "\(label): \(outcomeText(old.outcome)) → \(outcomeText(new.outcome))", impact: SplitImpact.impact(serving: a, replacedBy: b)))
+            outcome = FieldChange(kind: "split", path: path + ".split", before: .string(outcomeText(old.outcome)), after: .string(outcomeText(new.outcome)),
+                                  summary: "\(label): \(outcomeText(old.outcome)) → \(outcomeText(new.outcome))", impact: SplitImpact.impact(serving: a, replacedBy: b))
         case (.split(let a), .serve(let b)):
-            let transitions = a.buckets.filter { $0.variant != b && $0.weight > 0 }.map { Impact.Transition(from: $0.variant, to: b, share: Double($0.weight) / 10_000) }
-            var field = FieldChange(kind: "serve", path: path + ".serve", before: .string(outcomeText(old.outcome)), after: .string(outcomeText(new.outcome)),
-                                    summary: "\(label): \(outcomeText(old.outcome)) → \(outcomeText(new.outcome))",
-                                    impact: Impact(share: transitions.reduce(0) { $0 + $1.share }, exact: true, reshuffle: false, transitions: transitions))
-            field.shrinks = after.type == .boolean && b == "false"
-            add(field)
+            outcome = FieldChange(kind: "serve", path: path + ".serve", before: .string(outcomeText(old.outcome)), after: .string(outcomeText(new.outcome)),
+                                  summary: "\(label): \(outcomeText(old.outcome)) → \(outcomeText(new.outcome))", impact: SplitImpact.impact(from: a, serving: b))
         default:
             break
+        }
+        if var outcome {
+            outcome.shrinks = losesUsers(from: old.outcome, to: new.outcome, before: before, after: after)
+            add(outcome)
         }
         return fields
     }
@@ -66,14 +65,25 @@ extension FlagDiffer {
         return notes.isEmpty ? "" : " (reshuffle: \(notes.joined(separator: ", ")))"
     }
 
-    /// Users lose what they had: a boolean rollout gives `true` to fewer users, or a variant's share drops to 0.
-    static func losesUsers(from a: Split, to b: Split, flag: Flag) -> Bool {
-        let after = Dictionary(b.buckets.map { ($0.variant, $0.weight) }, uniquingKeysWith: +)
-        return a.buckets.contains { bucket in
-            let remaining = after[bucket.variant] ?? 0
-            if flag.type == .boolean, bucket.variant == "true" { return remaining < bucket.weight }
-            return bucket.weight > 0 && remaining == 0
+    /// Whether users lose what they had: for a boolean flag, fewer of the rule's audience get the variants whose
+    /// value is `true` (a lowered rollout, `serve: true` → `false`); for any flag, a variant a split gave a share
+    /// gets none.
+    static func losesUsers(from old: Outcome, to new: Outcome, before: Flag, after: Flag) -> Bool {
+        func shares(_ outcome: Outcome) -> [String: Int] {
+            switch outcome {
+            case .serve(let variant): [variant: 10_000]
+            case .split(let split): Dictionary(split.buckets.map { ($0.variant, $0.weight) }, uniquingKeysWith: +)
+            }
         }
+        let oldShares = shares(old), newShares = shares(new)
+        if before.type == .boolean && after.type == .boolean {
+            func onShare(_ shares: [String: Int], _ flag: Flag) -> Int {
+                shares.filter { flag.variant(named: $0.key)?.value == .boolean(true) }.values.reduce(0, +)
+            }
+            return onShare(newShares, after) < onShare(oldShares, before)
+        }
+        guard case .split = old else { return false }
+        return oldShares.contains { $0.value > 0 && (newShares[$0.key] ?? 0) == 0 }
     }
 
     /// A condition's identity within a rule: the attribute and operator, `environment`, or `segments`.
@@ -85,27 +95,41 @@ extension FlagDiffer {
         }
     }
 
-    /// Conditions matched by identity; list operands show the members added and removed.
+    /// Conditions matched as a multiset: equal conditions first, then conditions on the same attribute and operator
+    /// in order (two conditions may share them); list operands show the members added and removed.
     static func compareConditions(_ old: [Condition], _ new: [Condition], path: String, label: String) -> [FieldChange] {
+        var oldLeft = Array(old.indices), newLeft: [Int] = []
+        for index in new.indices {
+            if let match = oldLeft.firstIndex(where: { old[$0] == new[index] }) {
+                oldLeft.remove(at: match)
+            } else {
+                newLeft.append(index)
+            }
+        }
         var fields: [FieldChange] = []
-        let oldByKey = Dictionary(old.map { (conditionKey($0), $0) }, uniquingKeysWith: { first, _ in first })
-        let newByKey = Dictionary(new.map { (conditionKey($0), $0) }, uniquingKeysWith: { first, _ in first })
-        for condition in old where newByKey[conditionKey(condition)] == nil {
+        var seen: [String: Int] = [:]
+        func conditionPath(_ condition: Condition) -> String {
             let key = conditionKey(condition)
-            var field = FieldChange(kind: "condition-removed", path: "\(path).conditions.\(key)", before: .string(conditionText(condition)), after: nil,
-                                    summary: "\(label): condition removed: \(conditionText(condition))")
+            let count = seen[key, default: 0]
+            seen[key] = count + 1
+            return "\(path).conditions.\(key)" + (count == 0 ? "" : " #\(count + 1)")
+        }
+        for index in newLeft {
+            let condition = new[index]
+            if let match = oldLeft.firstIndex(where: { conditionKey(old[$0]) == conditionKey(condition) }) {
+                let previous = old[oldLeft.remove(at: match)]
+                fields.append(conditionChange(previous, condition, path: conditionPath(condition), label: label))
+            } else {
+                fields.append(FieldChange(kind: "condition-added", path: conditionPath(condition), before: nil, after: .string(conditionText(condition)),
+                                          summary: "\(label): condition added: \(conditionText(condition))"))
+            }
+        }
+        for index in oldLeft {
+            let condition = old[index]
+            var field = FieldChange(kind: "condition-removed", path: "\(path).conditions.\(conditionKey(condition))", before: .string(conditionText(condition)),
+                                    after: nil, summary: "\(label): condition removed: \(conditionText(condition))")
             field.widens = true
             fields.append(field)
-        }
-        for condition in new {
-            let key = conditionKey(condition)
-            guard let previous = oldByKey[key] else {
-                fields.append(FieldChange(kind: "condition-added", path: "\(path).conditions.\(key)", before: nil, after: .string(conditionText(condition)),
-                                          summary: "\(label): condition added: \(conditionText(condition))"))
-                continue
-            }
-            guard previous != condition else { continue }
-            fields.append(conditionChange(previous, condition, path: "\(path).conditions.\(key)", label: label))
         }
         return fields
     }
@@ -137,6 +161,9 @@ extension FlagDiffer {
                 field.widens = true  // without comparing the segments' audiences, assume the worst
             } else {
                 members(oldNames.filter { !newNames.contains($0) }, newNames.filter { !oldNames.contains($0) }, "segments", widensWhenAdded: true)
+                // A segment kept under its name may have changed too.
+                let oldByName = Dictionary(a.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+                if b.contains(where: { segment in oldByName[segment.name].map { $0 != segment } ?? false }) { field.widens = true }
             }
         default:
             field.widens = true  // a scalar operand changed: another audience, possibly a larger one

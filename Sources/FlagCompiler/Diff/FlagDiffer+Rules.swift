@@ -31,7 +31,8 @@ extension FlagDiffer {
             for oldIndex in gapOld {
                 for newIndex in gapNew {
                     let score = similarity(old[oldIndex], new[newIndex])
-                    if score >= 2 { candidates.append((score, oldIndex, newIndex)) }
+                    // One rule replaced by one rule in the same place is that rule changed, however much.
+                    if score >= 2 || (gapOld.count == 1 && gapNew.count == 1) { candidates.append((score, oldIndex, newIndex)) }
                 }
             }
             candidates.sort { ($1.score, $0.old, $0.new) < ($0.score, $1.old, $1.new) }
@@ -116,7 +117,8 @@ extension FlagDiffer {
             break
         }
         let keysA = Set(a.conditions.map(conditionKey)), keysB = Set(b.conditions.map(conditionKey))
-        if !keysA.isEmpty && keysA == keysB { score += 2 } else if !keysA.isDisjoint(with: keysB) { score += 1 }
+        if keysA == keysB { score += 2 } else if !keysA.isDisjoint(with: keysB) { score += 1 }  // two catch-alls count as alike
+        if a.from == b.from && a.until == b.until { score += 1 }
         return score
     }
 

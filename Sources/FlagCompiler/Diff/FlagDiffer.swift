@@ -58,23 +58,39 @@ public struct FlagDiffer: Sendable {
     static func compare(_ before: Snapshot, _ after: Snapshot, environment: String?) -> [FlagChange] {
         let old = Dictionary(before.flags.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
         let new = Dictionary(after.flags.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
-        var removed = before.flags.filter { new[$0.key] == nil }
-        var added = after.flags.filter { old[$0.key] == nil }
+        let removedFlags = before.flags.filter { new[$0.key] == nil }
+        let addedFlags = after.flags.filter { old[$0.key] == nil }
         var changes: [FlagChange] = []
 
-        // A removed and an added flag with the same content (a split seeded by its own key counts as the same) are
-        // a rename.
-        for flag in added {
-            guard let index = removed.firstIndex(where: { Self.sameContent($0, flag) }) else { continue }
-            let original = removed.remove(at: index)
-            added.removeAll { $0.key == flag.key }
-            var fields = compareFlags(original, flag)
+        // A removed and an added flag with the same content are a rename: equal but for the key (a rename that keeps
+        // its buckets with `seed: OLD_KEY`), or equal once split seeds that follow each flag's own key are set
+        // aside (a rename that reshuffles). Found through hash tables, so renaming thousands of flags stays linear.
+        var byPlainContent: [Flag: [Int]] = [:], bySeedlessContent: [Flag: [Int]] = [:]
+        for (index, flag) in removedFlags.enumerated() {
+            var plain = flag
+            plain.key = ""
+            byPlainContent[plain, default: []].append(index)
+            bySeedlessContent[flag.withKeySeedsIgnored, default: []].append(index)
+        }
+        var renamedIndexes = Set<Int>()
+        var added: [Flag] = []
+        for flag in addedFlags {
+            var plain = flag
+            plain.key = ""
+            let candidates = (byPlainContent[plain] ?? []) + (bySeedlessContent[flag.withKeySeedsIgnored] ?? [])
+            guard let index = candidates.first(where: { !renamedIndexes.contains($0) }) else {
+                added.append(flag)
+                continue
+            }
+            renamedIndexes.insert(index)
+            let original = removedFlags[index]
+            let fields = compareFlags(original, flag)
             var risks: Set<DiffRisk> = [.flagRenamed]
             if fields.contains(where: { $0.impact?.reshuffle == true }) { risks.insert(.reshuffle) }
-            fields = fields.filter { $0.kind != "key" }
             changes.append(FlagChange(key: flag.key, kind: .renamed, renamedFrom: original.key, environment: environment, changes: fields,
                                       risks: risks.sorted(), population: nil))
         }
+        let removed = removedFlags.indices.filter { !renamedIndexes.contains($0) }.map { removedFlags[$0] }
         for flag in removed {
             changes.append(FlagChange(key: flag.key, kind: .removed, environment: environment,
                                       changes: [FieldChange(kind: "flag-removed", path: "", before: describe(flag), after: nil, summary: "removed (\(overview(flag)))")],
@@ -87,25 +103,17 @@ public struct FlagDiffer: Sendable {
         }
         for flag in after.flags {
             guard let original = old[flag.key], original != flag else { continue }
-            let fields = compareFlags(original, flag)
-            guard !fields.isEmpty else { continue }
+            var fields = compareFlags(original, flag)
+            if fields.isEmpty {
+                // Every difference the differ knows is itemised; a flag that still differs is never left out.
+                var field = FieldChange(kind: "other", path: "", before: nil, after: nil, summary: "changed in a way this diff does not itemise; compare the rules by hand")
+                field.widens = true
+                fields = [field]
+            }
             changes.append(FlagChange(key: flag.key, kind: .modified, environment: environment, changes: fields, risks: risks(fields, original, flag),
                                       population: nil))
         }
         return changes.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
-    }
-
-    /// Equal but for the key, a split seed equal to each flag's own key counting as the same.
-    static func sameContent(_ a: Flag, _ b: Flag) -> Bool {
-        var renamed = a
-        renamed.key = b.key
-        for index in renamed.rules.indices {
-            if case .split(var split) = renamed.rules[index].outcome, split.seed == a.key {
-                split.seed = b.key
-                renamed.rules[index].outcome = .split(split)
-            }
-        }
-        return renamed == b || a.withKeySeedsIgnored == b.withKeySeedsIgnored
     }
 
     /// The risks that `fields` carry.
@@ -118,7 +126,7 @@ public struct FlagDiffer: Sendable {
             case "type": risks.insert(.typeChanged)
             case "variant-removed": risks.insert(.variantRemoved)
             case "rule-added", "condition-removed": risks.insert(.audienceWidened)
-            case "condition-changed", "rule-window": if field.widens { risks.insert(.audienceWidened) }
+            case "condition-changed", "rule-window", "other": if field.widens { risks.insert(.audienceWidened) }
             default: break
             }
             if field.impact?.reshuffle == true { risks.insert(.reshuffle) }

@@ -51,10 +51,11 @@ enum SplitImpact {
         return Impact(share: transitions.reduce(0) { $0 + $1.share }, exact: true, reshuffle: false, transitions: sorted(transitions))
     }
 
-    /// Whether some variant's share shrinks (for a rollout: fewer users get `true`).
-    static func shrinks(from before: Split, to after: Split) -> Bool {
-        let weightsAfter = Dictionary(after.buckets.map { ($0.variant, $0.weight) }, uniquingKeysWith: +)
-        return before.buckets.contains { $0.weight > (weightsAfter[$0.variant] ?? 0) }
+    /// The impact of a split replaced by a rule that serves `variant` to its whole audience.
+    static func impact(from split: Split, serving variant: String) -> Impact {
+        let transitions = split.buckets.filter { $0.variant != variant && $0.weight > 0 }
+            .map { Impact.Transition(from: $0.variant, to: variant, share: Double($0.weight) / 10_000) }
+        return Impact(share: transitions.reduce(0) { $0 + $1.share }, exact: true, reshuffle: false, transitions: sorted(transitions))
     }
 
     /// Largest first, then by names.
