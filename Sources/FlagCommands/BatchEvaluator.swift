@@ -1,34 +1,7 @@
+import FlagCompiler
 import FlagRuntime
 import Foundation
 import Synchronization
-
-/// The clock of a `--batch` run: a line's `at` while that line is evaluated, otherwise `--at` or the system clock.
-///
-/// One store (one compiled snapshot) serves every line; the run is sequential, so setting the time before each
-/// evaluation is enough (the atomic only makes the type `Sendable`).
-final class BatchClock: FlagClock {
-    /// Stands for "no fixed time: ask the system clock".
-    private static let system = Int64.min
-    private let seconds: Atomic<Int64>
-    private let defaultSeconds: Int64
-
-    /// Creates a clock that says `default` (or the system time when nil) until `set` says otherwise.
-    init(default seconds: Int64?) {
-        defaultSeconds = seconds ?? Self.system
-        self.seconds = Atomic(defaultSeconds)
-    }
-
-    /// Fixes the time for the next evaluations; nil goes back to the default.
-    func set(_ seconds: Int64?) {
-        self.seconds.store(seconds ?? defaultSeconds, ordering: .relaxed)
-    }
-
-    /// The fixed time, or the system clock's.
-    func now() -> Int64 {
-        let fixed = seconds.load(ordering: .relaxed)
-        return fixed == Self.system ? SystemClock().now() : fixed
-    }
-}
 
 /// A problem reading the batch input or writing the results (exit status 1).
 struct BatchIOError: Error, CustomStringConvertible {
@@ -45,7 +18,7 @@ struct BatchEvaluator {
     /// The store every line is evaluated with (environment: `--env`, else the snapshot's).
     let store: FlagStore
     /// The store's clock, set per line from `at`.
-    let clock: BatchClock
+    let clock: SettableClock
     /// The members a request line may have.
     static let members: Set<String> = ["flag", "context", "env", "at"]
     /// Bytes read per `read` call.

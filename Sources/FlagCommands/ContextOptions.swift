@@ -1,4 +1,5 @@
 import ArgumentParser
+import FlagCompiler
 import FlagRuntime
 
 /// The evaluation context options of `eval` and `watch`: `--context JSON`, then `--attr`, then `--targeting-key`

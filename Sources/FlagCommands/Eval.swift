@@ -92,7 +92,7 @@ struct Eval: AsyncParsableCommand {
     func run() async throws {
         let fixedTime = try atSeconds()
         if let batch {
-            let clock = BatchClock(default: fixedTime)
+            let clock = SettableClock(default: fixedTime)
             let store = try loadStore(clock: clock)
             do {
                 try BatchEvaluator(store: store, clock: clock).run(path: batch)

@@ -17,7 +17,7 @@ public struct Flagc: AsyncParsableCommand {
             2 for usage errors.
             """,
         version: FlagcVersion.current,
-        subcommands: [Validate.self, Compile.self, Diff.self, Rules.self, Eval.self, Watch.self, Inspect.self, Keygen.self]
+        subcommands: [Validate.self, Compile.self, Test.self, Diff.self, Rules.self, Eval.self, Watch.self, Inspect.self, Keygen.self]
     )
 
     /// Creates the command (used by the argument parser).
@@ -87,6 +87,11 @@ struct InputOptions: ParsableArguments {
     }
 
     func nowSeconds() throws -> Int64? {
+        try Self.seconds(now)
+    }
+
+    /// A `--now` value in Unix seconds (nil when not given); a usage error when it is not RFC 3339.
+    static func seconds(_ now: String?) throws -> Int64? {
         guard let now else { return nil }
         guard let seconds = Timestamp.parseDateTime(now) else {
             throw ValidationError("--now '\(now)' is not an RFC 3339 timestamp; write it like 2026-01-01T00:00:00Z")

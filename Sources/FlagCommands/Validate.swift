@@ -17,7 +17,7 @@ struct Validate: AsyncParsableCommand {
         let compiler = FlagCompiler(options: options)
         let result = try compiler.compile()
         let formatter = DiagnosticFormatter(format: input.format, colour: Output.colourAllowed(fileDescriptor: STDOUT_FILENO))
-        Output.standardOutput(formatter.report(result.diagnostics, suppressed: result.suppressed, fileCount: result.files.count))
+        Output.standardOutput(formatter.report(result.diagnostics, suppressed: result.suppressed, fileCount: result.files.count + result.testFiles.count))
         if result.fails(strict: input.strict) { throw ExitCode.failure }
     }
 }

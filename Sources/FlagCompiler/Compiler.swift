@@ -72,6 +72,11 @@ public struct FlagCompiler: Sendable {
         public var files: [String]
         /// The project config used.
         public var config: ProjectConfig
+        /// The test files read (`*.test.yaml`, `*.test.yml`), decoded, in path order.
+        package var tests: [FlagTestFile] = []
+
+        /// The paths of the test files read.
+        public var testFiles: [String] { tests.map(\.path) }
 
         /// Whether an error (not only warnings) was found.
         public var hasErrors: Bool { suppressed.errors > 0 || diagnostics.contains { $0.severity == .error } }
@@ -115,7 +120,10 @@ public struct FlagCompiler: Sendable {
         let decoded = ConcurrentMap.map(files) { path -> (SourceFile, DiagnosticCollector) in
             FlagCompiler.decodeFile(at: path, limits: limits)
         }
-        return finish(decoded, config: config, files: files, collector: collector)
+        let tests = ConcurrentMap.map(found.testFiles) { path -> (FlagTestFile, DiagnosticCollector) in
+            FlagCompiler.decodeTestFile(at: path, limits: limits)
+        }
+        return finish(decoded, tests: tests, config: config, files: files, collector: collector)
     }
 
     /// A flag file's content that the caller has already read (from a git object, an editor buffer, a fuzzer).
@@ -143,10 +151,13 @@ public struct FlagCompiler: Sendable {
     }
 
     /// Cross-file validation and lowering, shared by both entry points.
-    private func finish(_ decoded: [(SourceFile, DiagnosticCollector)], config: ProjectConfig, files: [String], collector: DiagnosticCollector) -> Result {
+    private func finish(_ decoded: [(SourceFile, DiagnosticCollector)], tests: [(FlagTestFile, DiagnosticCollector)] = [], config: ProjectConfig, files: [String], collector: DiagnosticCollector) -> Result {
         var collector = collector
         let sources = decoded.map(\.0)
         for (_, diagnostics) in decoded { collector.add(diagnostics) }
+        // Test files are checked before validation, so that an error in one blocks the snapshot like any other.
+        for (_, diagnostics) in tests { collector.add(diagnostics) }
+        TestUnknownReference.check(tests.map(\.0), flags: sources.flatMap(\.flags), config: config, into: &collector)
         let now = options.now ?? Int64(time(nil))
         let project = ProjectValidator(config: config, now: now).validate(sources, into: &collector)
 
@@ -161,21 +172,39 @@ public struct FlagCompiler: Sendable {
             for diagnostic in shown[DiagnosticCollector.perRunLimit...] { suppressed.add(diagnostic) }
             shown.removeSubrange(DiagnosticCollector.perRunLimit...)
         }
-        return Result(diagnostics: shown, suppressed: suppressed, snapshot: snapshot, files: files, config: config)
+        return Result(diagnostics: shown, suppressed: suppressed, snapshot: snapshot, files: files, config: config, tests: tests.map(\.0))
     }
 
     static func decodeFile(at path: String, limits: InputLimits) -> (SourceFile, DiagnosticCollector) {
         var decoder = FileDecoder(file: path)
-        // The bytes are released once parsed, before the tree is decoded (a 16 MiB file is 16 MiB less at the peak).
-        let root: YAMLNode?
-        do {
-            let bytes = try FileDiscovery.read(path, limit: limits.maximumFileSize)
-            root = YAMLParser(limits: limits).parse(bytes, diagnostics: &decoder.diagnostics)
-        } catch {
-            decoder.diagnostics.report(error.rule, at: nil, error.message)
+        guard let root = parseFile(at: path, limits: limits, into: &decoder.diagnostics) else {
             return (SourceFile(path: path), decoder.diagnostics.collector)
         }
         return decode(root, with: decoder)
+    }
+
+    /// Reads, parses and decodes one test file (`*.test.yaml`).
+    static func decodeTestFile(at path: String, limits: InputLimits) -> (FlagTestFile, DiagnosticCollector) {
+        var decoder = TestFileDecoder(file: path)
+        guard let root = parseFile(at: path, limits: limits, into: &decoder.diagnostics),
+              !(decoder.diagnostics.collector.hasErrors && root == nil) else {
+            return (FlagTestFile(path: path), decoder.diagnostics.collector)
+        }
+        let file = decoder.decode(root)
+        return (file, decoder.diagnostics.collector)
+    }
+
+    /// Reads and parses a file: its tree (nil inside for an empty file or a syntax error), or nil when the file
+    /// cannot be read (reported). The bytes are released once parsed, before the tree is decoded (a 16 MiB file
+    /// is 16 MiB less at the peak).
+    private static func parseFile(at path: String, limits: InputLimits, into diagnostics: inout FileDiagnostics) -> YAMLNode?? {
+        do {
+            let bytes = try FileDiscovery.read(path, limit: limits.maximumFileSize)
+            return .some(YAMLParser(limits: limits).parse(bytes, diagnostics: &diagnostics))
+        } catch {
+            diagnostics.report(error.rule, at: nil, error.message)
+            return nil
+        }
     }
 
     /// Parses and decodes one file's bytes.

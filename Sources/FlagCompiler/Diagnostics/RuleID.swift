@@ -109,6 +109,10 @@ public enum RuleID: String, Sendable, Hashable, CaseIterable, Comparable {
     /// A rule can never match because an earlier rule always matches.
     case unreachableRule = "unreachable-rule"
 
+    // Test files
+    /// A test case names a flag, variant, rule or environment that does not exist, or an undefined placeholder.
+    case testUnknownReference = "test-unknown-reference"
+
     /// The severity diagnostics of this rule have.
     public var defaultSeverity: Severity {
         switch self {

@@ -9,16 +9,20 @@ enum FileDiscovery {
         var message: String
     }
 
-    /// What discovery found: the flag files, sorted, and the paths it could not follow, as diagnostics.
+    /// What discovery found: the flag files and the test files, sorted, and the paths it could not follow, as
+    /// diagnostics.
     struct Found {
         /// Every flag file, sorted by path bytes.
         var files: [String]
+        /// Every test file (`*.test.yaml`, `*.test.yml`), sorted by path bytes.
+        var testFiles: [String] = []
         /// Unreadable folders, dangling links and refused links (`file-unreadable`, `symlink-outside`).
         var problems: [Diagnostic]
     }
 
     /// Every `*.yaml` / `*.yml` file under the given files or folders, any depth, sorted; project configs
-    /// (`flagc.yaml`) and hidden files and folders are skipped, and each real folder is read once.
+    /// (`flagc.yaml`) and hidden files and folders are skipped, and each real folder is read once. Test files
+    /// (`*.test.yaml`, `*.test.yml`) are never flag files: they are found too, and returned apart.
     ///
     /// Nothing is skipped silently: a folder that cannot be listed and a dangling symbolic link are
     /// `file-unreadable` errors, and a symbolic link leading outside the folder given on the command line is a
@@ -27,6 +31,7 @@ enum FileDiscovery {
     /// flags were all removed).
     static func flagFiles(in paths: [String], followOutsideLinks: Bool = false, allowsEmptyFolders: Bool = false) throws(FlagCompiler.UsageError) -> Found {
         var files: [String] = []
+        var testFiles: [String] = []
         var problems: [Diagnostic] = []
         let manager = FileManager.default
         for path in paths {
@@ -35,22 +40,23 @@ enum FileDiscovery {
                 throw FlagCompiler.UsageError(description: "'\(path)' does not exist; pass a folder of flag files (for example flags) or a .yaml file")
             }
             guard isDirectory.boolValue else {
-                files.append(path)
+                if isTestFileName((path as NSString).lastPathComponent) { testFiles.append(path) } else { files.append(path) }
                 continue
             }
             var walk = Walk(root: realPath(path) ?? path, followOutsideLinks: followOutsideLinks)
             walk.collect(in: path)
-            if walk.files.isEmpty, walk.problems.isEmpty, !allowsEmptyFolders {
+            if walk.files.isEmpty, walk.testFiles.isEmpty, walk.problems.isEmpty, !allowsEmptyFolders {
                 throw FlagCompiler.UsageError(description: "'\(path)' holds no flag files (*.yaml, *.yml)")
             }
             files += walk.files
+            testFiles += walk.testFiles
             problems += walk.problems
         }
-        var seen = Set<String>()
-        return Found(
-            files: files.filter { seen.insert($0).inserted }.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) },
-            problems: problems
-        )
+        func unique(_ paths: [String]) -> [String] {
+            var seen = Set<String>()
+            return paths.filter { seen.insert($0).inserted }.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        }
+        return Found(files: unique(files), testFiles: unique(testFiles), problems: problems)
     }
 
     /// One recursive walk below a folder given on the command line.
@@ -60,6 +66,7 @@ enum FileDiscovery {
         let followOutsideLinks: Bool
         var visited = Set<String>()
         var files: [String] = []
+        var testFiles: [String] = []
         var problems: [Diagnostic] = []
 
         init(root: String, followOutsideLinks: Bool) {
@@ -80,7 +87,8 @@ enum FileDiscovery {
             }
             for entry in entries.sorted() where !entry.hasPrefix(".") {
                 let path = directory.hasSuffix("/") ? directory + entry : directory + "/" + entry
-                let isFlagFileName = FileDiscovery.isFlagFileName(entry)
+                let isTestFileName = FileDiscovery.isTestFileName(entry)
+                let isFlagFileName = FileDiscovery.isFlagFileName(entry) || isTestFileName
                 var link = stat()
                 guard lstat(path, &link) == 0 else { continue }
                 var target = link
@@ -101,6 +109,8 @@ enum FileDiscovery {
                 }
                 if (target.st_mode & S_IFMT) == S_IFDIR {
                     collect(in: path)
+                } else if isTestFileName {
+                    testFiles.append(path)
                 } else if isFlagFileName {
                     files.append(path)
                 }
@@ -137,9 +147,15 @@ enum FileDiscovery {
         Diagnostic(.fileUnreadable, file: path, at: nil, "git has no object \(id) for the file in \(revision) (a partial or damaged clone?); fetch the revision again, or run git fsck")
     }
 
-    /// Whether a file found in a folder is a flag file by its name: `*.yaml` or `*.yml`, but not `flagc.yaml`.
+    /// Whether a file found in a folder is a flag file by its name: `*.yaml` or `*.yml`, but not `flagc.yaml`
+    /// and not a test file.
     static func isFlagFileName(_ name: String) -> Bool {
-        (name.hasSuffix(".yaml") || name.hasSuffix(".yml")) && name != ProjectConfig.fileName
+        (name.hasSuffix(".yaml") || name.hasSuffix(".yml")) && name != ProjectConfig.fileName && !isTestFileName(name)
+    }
+
+    /// Whether a file is a test file by its name: `*.test.yaml` or `*.test.yml` (`flagc test`).
+    static func isTestFileName(_ name: String) -> Bool {
+        name.hasSuffix(".test.yaml") || name.hasSuffix(".test.yml")
     }
 
     /// Whether the real path `path` is `root` or below it.

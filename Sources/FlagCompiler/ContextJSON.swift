@@ -1,61 +1,26 @@
-import ArgumentParser
 import FlagRuntime
 
-/// One `--attr` argument: `name=value` (a string) or `name:=JSON` (a typed value from a JSON literal).
-enum AttributeAssignment {
-    /// The accepted forms, for usage errors.
-    static let forms = "write name=value for a string, or name:=JSON for a number, boolean or list of strings (seats:=25, beta:=true, groups:='[\"a\",\"b\"]')"
-
-    /// Parses `text` and sets the attribute (or, for `targetingKey` and `environment`, the context field) it names.
-    static func apply(_ text: String, to context: inout EvaluationContext) throws {
-        guard let equals = text.firstIndex(of: "=") else {
-            throw ValidationError("--attr '\(text)' has no '='; \(forms)")
-        }
-        let typed = equals > text.startIndex && text[text.index(before: equals)] == ":"
-        let name = String(text[..<(typed ? text.index(before: equals) : equals)])
-        let rest = String(text[text.index(after: equals)...])
-        guard !name.isEmpty else {
-            throw ValidationError("--attr '\(text)' has no attribute name before '\(typed ? ":=" : "=")'; \(forms)")
-        }
-        let json: JSONValue
-        if typed {
-            do {
-                json = try JSONValue(parsing: rest)
-            } catch {
-                throw ValidationError("--attr '\(text)': the value after ':=' is not a JSON literal (\(error)); \(forms)")
-            }
-        } else {
-            json = .string(rest)
-        }
-        do {
-            try ContextJSON.apply([name: json], to: &context)
-        } catch {
-            throw ValidationError("--attr '\(text)': the value is \(error.found) (\(error.expected)); \(forms)")
-        }
-    }
-}
-
-/// Turns JSON context members into an `EvaluationContext`: `targetingKey` and `environment` (strings) set those
+/// Turns JSON context members (`flagc eval`, `diff --population`, test files) into an `EvaluationContext`: `targetingKey` and `environment` (strings) set those
 /// fields; any other member becomes an attribute (string, number, boolean or array of strings).
-enum ContextJSON {
+package enum ContextJSON {
     /// A member that cannot be a context value, with a message naming it.
-    struct ShapeError: Error, CustomStringConvertible {
+    package struct ShapeError: Error, CustomStringConvertible {
         /// The member.
-        var name: String
+        package var name: String
         /// What it is instead, for example `null` or `an object`.
-        var found: String
+        package var found: String
         /// What it must be.
-        var expected: String
+        package var expected: String
 
         /// `member 'NAME' is FOUND; EXPECTED`.
-        var description: String { "member '\(name)' is \(found); \(expected)" }
+        package var description: String { "member '\(name)' is \(found); \(expected)" }
     }
 
     /// What an attribute may be.
-    static let attributeForms = "an attribute is a string, a number, a boolean or an array of strings"
+    package static let attributeForms = "an attribute is a string, a number, a boolean or an array of strings"
 
     /// Adds `members` to `context`; members already there are replaced. Throws naming the first bad member (by name).
-    static func apply(_ members: [String: JSONValue], to context: inout EvaluationContext) throws(ShapeError) {
+    package static func apply(_ members: [String: JSONValue], to context: inout EvaluationContext) throws(ShapeError) {
         context.attributes.reserveCapacity(context.attributes.count + members.count)
         var bad: [String] = []
         for (name, json) in members {
@@ -78,7 +43,7 @@ enum ContextJSON {
 
     /// The attribute a JSON value stands for, or nil for null, objects and arrays that are not all strings.
     @inline(__always)
-    static func attribute(_ json: JSONValue) -> ContextValue? {
+    package static func attribute(_ json: JSONValue) -> ContextValue? {
         switch json {
         case .string(let string): return .string(string)
         case .integer(let integer): return .number(Double(integer))
@@ -98,7 +63,7 @@ enum ContextJSON {
     }
 
     /// What a JSON value is, for messages: `null`, `an object`, `an array with a number`, …
-    static func kind(of json: JSONValue) -> String {
+    package static func kind(of json: JSONValue) -> String {
         switch json {
         case .null: return "null"
         case .bool: return "a boolean"

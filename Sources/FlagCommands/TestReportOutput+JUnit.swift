@@ -1,0 +1,58 @@
+import FlagCompiler
+
+extension TestReportOutput {
+    /// JUnit XML, as CI test reporters read it: one `testsuite` per test file, one `testcase` per result, a
+    /// `failure` with the mismatches as its message and the explanation as its text. No times: the output is
+    /// the same on every run.
+    var junit: String {
+        var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+        xml += "<testsuites name=\"flagc test\" tests=\"\(report.results.count)\" failures=\"\(report.failureCount)\" errors=\"0\">\n"
+        var byFile: [String: [FlagTestResult]] = [:]
+        for result in report.results { byFile[result.file, default: []].append(result) }
+        for file in report.files {
+            let results = byFile[file] ?? []
+            let failures = results.count { !$0.passed }
+            xml += "  <testsuite name=\"\(Self.escape(file))\" tests=\"\(results.count)\" failures=\"\(failures)\" errors=\"0\" skipped=\"0\">\n"
+            for result in results {
+                let attributes = "name=\"\(Self.escape(result.title))\" classname=\"\(Self.escape(result.flag))\" file=\"\(Self.escape(result.file))\" line=\"\(result.location.line)\""
+                guard !result.passed else {
+                    xml += "    <testcase \(attributes)/>\n"
+                    continue
+                }
+                let body = (result.mismatches.map { "\($0.field): expected \($0.expected), got \($0.actual)" } + result.explanation).joined(separator: "\n")
+                xml += "    <testcase \(attributes)>\n"
+                xml += "      <failure message=\"\(Self.escape(result.failureMessage))\" type=\"expectation\">\(Self.escape(body))</failure>\n"
+                xml += "    </testcase>\n"
+            }
+            xml += "  </testsuite>\n"
+        }
+        return xml + "</testsuites>\n"
+    }
+
+    /// Text for an XML attribute or element: the five entities escaped, and characters XML 1.0 cannot hold
+    /// (controls other than tab, newline and carriage return) replaced by U+FFFD.
+    static func escape(_ text: String) -> String {
+        var escaped = ""
+        escaped.unicodeScalars.reserveCapacity(text.unicodeScalars.count)
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "&": escaped += "&amp;"
+            case "<": escaped += "&lt;"
+            case ">": escaped += "&gt;"
+            case "\"": escaped += "&quot;"
+            case "'": escaped += "&apos;"
+            case "\n": escaped += "&#10;"
+            case "\r": escaped += "&#13;"
+            case "\t": escaped += "&#9;"
+            default:
+                let value = scalar.value
+                if value < 0x20 || value == 0xFFFE || value == 0xFFFF {
+                    escaped.unicodeScalars.append("\u{FFFD}")
+                } else {
+                    escaped.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return escaped
+    }
+}
