@@ -1,5 +1,6 @@
 /// `test-unknown-reference`: a test case names only flags, variants, rules and environments that exist, and
-/// only `${name}` placeholders its matrix defines.
+/// only `${name}` placeholders its matrix defines. A case that expects `error: FLAG_NOT_FOUND` may name a flag
+/// that does not exist: that is what it checks.
 enum TestUnknownReference: ProjectRule {
     static let description = RuleDescription(
         id: .testUnknownReference, summary: "Test cases name existing flags, variants, rule names and environments, and placeholders their matrix defines.",
@@ -33,6 +34,8 @@ enum TestUnknownReference: ProjectRule {
                     report(environment.location, "environment '\(environment.value)' is not declared in flagc.yaml\(Suggestions.didYouMean(environment.value, in: config.environments)); the environments are \(config.environments.joined(separator: ", "))")
                 }
                 guard let flag = byKey[testCase.flag.value] else {
+                    // A case may pin that a removed flag is not found (services then get their default).
+                    if testCase.expectation?.error?.value == .flagNotFound { continue }
                     report(testCase.flag.location, "no flag '\(testCase.flag.value)'\(Suggestions.didYouMean(testCase.flag.value, in: byKey.keys.sorted())); name a flag defined in the flag files")
                     continue
                 }
