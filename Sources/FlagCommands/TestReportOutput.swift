@@ -46,6 +46,7 @@ struct TestReportOutput {
     /// Per flag with a gap: `billing.x: rules never decisive: 3; variants never produced: red`.
     var coverageGaps: [String] {
         report.coverage.flags.compactMap { flag in
+            guard !flag.disabled else { return nil }
             let rules = flag.rules.filter { !$0.covered }.map(\.label)
             let variants = flag.variants.filter { !$0.covered }.map(\.name)
             guard !rules.isEmpty || !variants.isEmpty else { return nil }
@@ -130,6 +131,7 @@ struct TestReportOutput {
             .object([
                 "flag": .string(flag.key),
                 "tested": .bool(flag.tested),
+                "disabled": .bool(flag.disabled),
                 "rules": .integer(Int64(flag.rules.count)),
                 "uncoveredRules": .array(flag.rules.filter { !$0.covered }.map { .string($0.label) }),
                 "uncoveredVariants": .array(flag.variants.filter { !$0.covered }.map { .string($0.name) }),

@@ -88,8 +88,8 @@ import Testing
     @Test(arguments: expectCases)
     func expectField(_ testCase: Case) throws {
         let body = testCase.body.split(separator: "\n").map { "    \($0)" }.joined(separator: "\n")
-        let (result, report) = try Self.run("tests:\n  - name: \(testCase.label)\n\(body)\n")
-        let report = try #require(report, "\(result.diagnostics)")
+        let (result, compiled) = try Self.run("tests:\n  - name: \(testCase.label)\n\(body)\n")
+        let report = try #require(compiled, "\(result.diagnostics)")
         try #require(report.results.count == 1)
         let outcome = report.results[0]
         #expect(Set(outcome.mismatches.map(\.field)) == testCase.failing)
@@ -279,8 +279,8 @@ import Testing
         ("flag: demo.colour\n    expect: { rule: stuff }", 4, 21, "flag 'demo.colour' has no rule named 'stuff'; did you mean 'staff'?"),
         ("flag: demo.colour\n    expect: { rule: 4 }", 4, 21, "flag 'demo.colour' has 3 rules, so it has no rule 4"),
         ("flag: demo.colour\n    env: prod\n    expect: { rule: 1 }", 4, 10, "environment 'prod' is not declared in flagc.yaml"),
-        ("flag: demo.colour\n    distribution: { samples: 10, expect: { bleu: 100 } }", 4, 45, "flag 'demo.colour' has no variant 'bleu'"),
-        ("flag: demo.colour\n    context: { plan: \"${plan}\" }\n    expect: { rule: 1 }", 4, 21, "'${plan}' names no matrix entry; the test has no 'matrix'"),
+        ("flag: demo.colour\n    distribution: { samples: 10, expect: { bleu: 100 } }", 4, 44, "flag 'demo.colour' has no variant 'bleu'"),
+        ("flag: demo.colour\n    context: { plan: \"${plan}\" }\n    expect: { rule: 1 }", 4, 22, "'${plan}' names no matrix entry; the test has no 'matrix'"),
     ])
     func unknownReferencesAreDiagnosticsAtTheirLine(_ body: String, _ line: Int, _ column: Int, _ message: String) throws {
         let (result, report) = try Self.run("tests:\n  - name: a case\n    \(body)\n")

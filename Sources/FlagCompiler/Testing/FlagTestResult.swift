@@ -76,12 +76,15 @@ package struct FlagTestCoverage: Sendable {
         package var variants: [(name: String, covered: Bool)]
         /// Whether any case evaluated the flag.
         package var tested: Bool
+        /// Whether the flag's kill switch is off: no rule can decide and no variant be served, so its rules are
+        /// not counted.
+        package var disabled: Bool
     }
 
-    /// The number of rules of every flag.
-    package var ruleCount: Int { flags.reduce(0) { $0 + $1.rules.count } }
-    /// The number of rules some case made decisive.
-    package var coveredRuleCount: Int { flags.reduce(0) { $0 + $1.rules.count(where: \.covered) } }
+    /// The number of rules of every enabled flag.
+    package var ruleCount: Int { flags.reduce(0) { $0 + ($1.disabled ? 0 : $1.rules.count) } }
+    /// The number of rules of enabled flags that some case made decisive.
+    package var coveredRuleCount: Int { flags.reduce(0) { $0 + ($1.disabled ? 0 : $1.rules.count(where: \.covered)) } }
     /// The share of rules covered, in percent (100 when no flag has a rule).
     package var ruleShare: Double { ruleCount == 0 ? 100 : Double(coveredRuleCount) * 100 / Double(ruleCount) }
 }

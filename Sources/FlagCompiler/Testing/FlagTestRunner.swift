@@ -208,7 +208,8 @@ struct CoverageTally {
                     ("\(index + 1)" + (rule.name.map { " (\($0))" } ?? ""), covered.contains(index))
                 },
                 variants: flag.variants.map { ($0.name, served.contains($0.name)) },
-                tested: tested.contains(flag.key)
+                tested: tested.contains(flag.key),
+                disabled: !flag.enabled
             )
         }
         return FlagTestCoverage(flags: flags)
