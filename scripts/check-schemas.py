@@ -2,13 +2,16 @@
 """Validate flag files, the project config and snapshots against the JSON Schemas in schemas/.
 
 Usage:
-    scripts/check-schemas.py [FLAGS_DIR] [--snapshot PATH]... [--diff PATH]...
+    scripts/check-schemas.py [FLAGS_DIR] [--snapshot PATH]... [--diff PATH]... [--test-results PATH]...
 
 * Every *.yaml / *.yml file under FLAGS_DIR (default: flags) is checked against schemas/flags.schema.json,
   except the project config flagc.yaml (FLAGS_DIR/flagc.yaml, or the one above the folder that flagc would
   use), which is checked against schemas/flagc-config.schema.json. Like flagc, files named flagc.yaml are
   never flag files, hidden files and folders are skipped and symbolic links are followed.
-* Each --snapshot PATH is checked against schemas/snapshot.schema.json.
+* Every *.test.yaml / *.test.yml file under FLAGS_DIR is a test file, checked against
+  schemas/flag-test.schema.json.
+* Each --snapshot PATH is checked against schemas/snapshot.schema.json, each --diff PATH against
+  schemas/diff.schema.json and each --test-results PATH against schemas/flag-test-results.schema.json.
 * The schema files themselves are checked against their meta-schemas.
 
 YAML is read the way flagc reads it (YAML 1.2 core schema): 2027-06-30 and timestamps stay strings, only
@@ -42,6 +45,9 @@ FLAGS_SCHEMA = os.path.join(SCHEMA_DIR, "flags.schema.json")
 CONFIG_SCHEMA = os.path.join(SCHEMA_DIR, "flagc-config.schema.json")
 SNAPSHOT_SCHEMA = os.path.join(SCHEMA_DIR, "snapshot.schema.json")
 DIFF_SCHEMA = os.path.join(SCHEMA_DIR, "diff.schema.json")
+TEST_SCHEMA = os.path.join(SCHEMA_DIR, "flag-test.schema.json")
+TEST_RESULTS_SCHEMA = os.path.join(SCHEMA_DIR, "flag-test-results.schema.json")
+TEST_SUFFIXES = (".test.yaml", ".test.yml")
 CONFIG_NAME = "flagc.yaml"
 DEFAULT_REQUIRED = ["description", "owner"]
 
@@ -289,6 +295,8 @@ def main(argv):
                         help="a snapshot.json to validate (may repeat)")
     parser.add_argument("--diff", action="append", default=[], metavar="PATH",
                         help="a `flagc diff --format json` document to validate (may repeat)")
+    parser.add_argument("--test-results", action="append", default=[], metavar="PATH",
+                        help="a `flagc test --format json` document to validate (may repeat)")
     args = parser.parse_args(argv)
 
     valid = 0
@@ -305,7 +313,7 @@ def main(argv):
 
     # (c) The schemas themselves.
     schemas = {}
-    for path in (FLAGS_SCHEMA, CONFIG_SCHEMA, SNAPSHOT_SCHEMA, DIFF_SCHEMA):
+    for path in (FLAGS_SCHEMA, CONFIG_SCHEMA, SNAPSHOT_SCHEMA, DIFF_SCHEMA, TEST_SCHEMA, TEST_RESULTS_SCHEMA):
         relative = os.path.relpath(path)
         try:
             with open(path, encoding="utf-8") as handle:
@@ -317,7 +325,7 @@ def main(argv):
             report(relative, [("", f"cannot read the schema: {error}")])
         except jsonschema.exceptions.SchemaError as error:
             report(relative, [(json_path(error.absolute_path), f"not a valid schema: {error.message}")])
-    if len(schemas) < 4:
+    if len(schemas) < 6:
         print(f"schemas: {valid} files valid, {invalid} invalid")
         return 1
 
@@ -332,17 +340,20 @@ def main(argv):
             return None, [("", yaml_message(error))]
         return data, errors_of(validator, data)
 
-    # (a) The flags folder: flagc.yaml files are project configs, every other *.yaml / *.yml is a flag file.
+    # (a) The flags folder: flagc.yaml files are project configs, *.test.yaml / *.test.yml files are test files,
+    # every other *.yaml / *.yml is a flag file.
     if args.flags != "flags" or os.path.exists(args.flags):
         if not os.path.isdir(args.flags):
             print(f"{args.flags}: error: not a folder of flag files", file=sys.stderr)
             return 2
         config_validator = validator_for(schemas[CONFIG_SCHEMA])
-        flag_files, config_files = [], []
+        flag_files, config_files, test_files = [], [], []
         for directory, files in walk(args.flags):
             for name in files:
                 if name == CONFIG_NAME:
                     config_files.append(os.path.join(directory, name))
+                elif name.endswith(TEST_SUFFIXES):
+                    test_files.append(os.path.join(directory, name))
                 elif name.endswith((".yaml", ".yml")):
                     flag_files.append(os.path.join(directory, name))
         used_config = project_config(args.flags)
@@ -357,9 +368,17 @@ def main(argv):
         flags_validator = validator_for(apply_config(schemas[FLAGS_SCHEMA], config_data))
         for path in sorted(flag_files):
             report(path, check_yaml(path, flags_validator)[1])
+        test_validator = validator_for(schemas[TEST_SCHEMA])
+        for path in sorted(test_files):
+            report(path, check_yaml(path, test_validator)[1])
 
-    # (b) Snapshots and diff documents.
-    for schema_path, paths, what in ((SNAPSHOT_SCHEMA, args.snapshot, "snapshot"), (DIFF_SCHEMA, args.diff, "diff")):
+    # (b) Snapshots, diff documents and test results.
+    documents = (
+        (SNAPSHOT_SCHEMA, args.snapshot, "snapshot"),
+        (DIFF_SCHEMA, args.diff, "diff"),
+        (TEST_RESULTS_SCHEMA, args.test_results, "test results"),
+    )
+    for schema_path, paths, what in documents:
         document_validator = validator_for(schemas[schema_path])
         for path in paths:
             try:
