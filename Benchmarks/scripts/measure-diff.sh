@@ -37,21 +37,7 @@ PY
 
 measure() {
   label=$1; shift
-  python3 - "$runs" "$label" "$@" <<'PY'
-import subprocess, sys, time
-runs, label, command = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
-times = []
-for _ in range(runs):
-    start = time.perf_counter()
-    result = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    times.append(time.perf_counter() - start)
-    if result.returncode != 0:
-        sys.exit(f"{label}: exit {result.returncode}: {result.stderr.decode()[:500]}")
-lines = result.stdout.decode().splitlines()
-times.sort()
-summary = next((line for line in lines if "flags changed" in line or "no flag changed" in line), "")
-print(f"{label}: median {times[len(times) // 2]:.3f} s (min {times[0]:.3f}, max {times[-1]:.3f}) over {runs} runs; {summary.strip()}")
-PY
+  python3 "$root/Benchmarks/scripts/median-time.py" "$runs" "$label" --summary 'flags changed|no flag changed' -- "$@"
 }
 measure "folders, text" "$flagc" diff --base-dir "$work/base" --head-dir "$work/head" --now 2026-06-01T00:00:00Z
 measure "folders, json" "$flagc" diff --base-dir "$work/base" --head-dir "$work/head" --format json --now 2026-06-01T00:00:00Z

@@ -56,20 +56,7 @@ PY
 
 measure() {
   label=$1; shift
-  python3 - "$runs" "$label" "$@" <<'PY'
-import subprocess, sys, time
-runs, label, command = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
-times = []
-for _ in range(runs):
-    start = time.perf_counter()
-    result = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    times.append(time.perf_counter() - start)
-    if result.returncode != 0:
-        sys.exit(f"{label}: exit {result.returncode}: {(result.stdout + result.stderr).decode()[-800:]}")
-summary = result.stdout.decode().splitlines()[-1]
-times.sort()
-print(f"{label}: median {times[len(times) // 2]:.3f} s (min {times[0]:.3f}, max {times[-1]:.3f}) over {runs} runs; {summary.strip()}")
-PY
+  python3 "$root/Benchmarks/scripts/median-time.py" "$runs" "$label" -- "$@"
 }
 measure "one entry, ${cases}-row matrix" "$flagc" test "$work/matrix/flags" --now 2026-06-01T00:00:00Z
 measure "${cases} entries in 50 files" "$flagc" test "$work/entries/flags" --now 2026-06-01T00:00:00Z

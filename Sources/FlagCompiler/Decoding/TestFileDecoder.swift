@@ -234,11 +234,7 @@ struct TestFileDecoder {
                     diagnostics.report(.wrongType, at: location, "'variant' must be a variant name, not \(ContextJSON.kind(of: value))")
                 }
             case "reason":
-                if let reason = value.stringValue.flatMap(EvaluationReason.init(rawValue:)) {
-                    expectation.reason = Located(value: reason, location: location)
-                } else {
-                    diagnostics.report(.wrongType, at: location, "'reason' must be one of \(EvaluationReason.allCases.map(\.rawValue).joined(separator: ", "))\(Self.suggestion(value, in: EvaluationReason.allCases.map(\.rawValue)))")
-                }
+                expectation.reason = word(value, "reason", "an OpenFeature reason", at: location)
             case "rule":
                 if let position = value.integerValue {
                     if position >= 1 {
@@ -252,16 +248,22 @@ struct TestFileDecoder {
                     diagnostics.report(.wrongType, at: location, "'rule' must be a rule's name or its position from 1, not \(ContextJSON.kind(of: value))")
                 }
             case "error":
-                if let code = value.stringValue.flatMap(EvaluationErrorCode.init(rawValue:)) {
-                    expectation.error = Located(value: code, location: location)
-                } else {
-                    diagnostics.report(.wrongType, at: location, "'error' must be an OpenFeature error code: \(EvaluationErrorCode.allCases.map(\.rawValue).joined(separator: ", "))\(Self.suggestion(value, in: EvaluationErrorCode.allCases.map(\.rawValue)))")
-                }
+                expectation.error = word(value, "error", "an OpenFeature error code", at: location)
             default:
                 break
             }
         }
         return expectation
+    }
+
+    /// A field that names one word of a vocabulary (a reason, an error code); anything else is reported with the
+    /// words there are.
+    private mutating func word<Word: RawRepresentable & CaseIterable>(_ value: JSONValue, _ field: String, _ what: String, at location: SourceLocation) -> Located<Word>? where Word.RawValue == String {
+        if let word = value.stringValue.flatMap(Word.init(rawValue:)) { return Located(value: word, location: location) }
+        let words = Word.allCases.map(\.rawValue)
+        let suggestion = value.stringValue.map { Suggestions.didYouMean($0, in: words) } ?? ""
+        diagnostics.report(.wrongType, at: location, "'\(field)' must be \(what): \(words.joined(separator: ", "))\(suggestion)")
+        return nil
     }
 
     // MARK: Placeholders
@@ -320,9 +322,5 @@ struct TestFileDecoder {
         case .bool, .integer, .double: text(of: value)
         default: nil
         }
-    }
-
-    private static func suggestion(_ value: JSONValue, in candidates: [String]) -> String {
-        value.stringValue.map { Suggestions.didYouMean($0, in: candidates) } ?? ""
     }
 }
