@@ -252,6 +252,18 @@ import Testing
         #expect(onlyStaging.results.map(\.environment) == ["staging"])
     }
 
+    @Test func withoutConfiguredEnvironmentsACaseRunsOnceWithoutOne() throws {
+        let project = try TemporaryProject([
+            "flags/demo.yaml": Self.flags,
+            "flags/demo.test.yaml": "tests:\n  - name: limit\n    flag: demo.limit\n    expect: { value: 10, reason: STATIC }\n",
+        ])
+        let result = try project.compile()
+        let snapshot = try #require(result.snapshot, "\(result.diagnostics)")
+        let report = try FlagTestRunner(snapshot: snapshot, environments: result.config.environments).run(result.tests)
+        #expect(report.results.map(\.environment) == [nil])
+        #expect(report.results.map(\.passed) == [true])
+    }
+
     @Test func filterKeepsCasesByNameOrFlag() throws {
         let tests = "tests:\n  - name: alpha\n    flag: demo.limit\n    env: production\n    expect: { value: 10 }\n  - name: beta\n    flag: demo.off\n    env: production\n    expect: { reason: DISABLED }\n"
         #expect(try Self.run(tests, filter: "alp").1?.results.map(\.name) == ["alpha"])
@@ -307,6 +319,7 @@ import Testing
         ("tests:\n  - name: x\n    flag: demo.colour\n    distribution: { samples: 0, expect: { blue: 100 } }\n", RuleID.wrongType, 4, 30),
         ("tests:\n  - name: x\n    flag: demo.colour\n    matrix: { plan: [] }\n    expect: { rule: 1 }\n", RuleID.emptyList, 4, 21),
         ("tests: { name: x }\n", RuleID.wrongType, 1, 8),
+        ("tests: []\n", RuleID.emptyList, 1, 8),
         ("tests:\n  - name: x\n    flag: demo.colour\n    expect: { rule: 1 }\n  - name: [x\n", RuleID.yamlSyntax, 6, 1),
     ])
     func structuralProblemsReuseTheFlagFileRules(_ text: String, _ rule: RuleID, _ line: Int, _ column: Int) throws {

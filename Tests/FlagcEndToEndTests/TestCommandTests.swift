@@ -150,18 +150,30 @@ struct TestCommandTests {
         }
     }
 
+    /// A name that XML must escape, in a failing case.
+    static let awkwardName = """
+
+          - name: "<b> & 'quotes' \\"too\\" \\u0007 bell"
+            flag: demo.debug
+            env: production
+            expect: { value: true }
+
+        """
+
     @Test func junitIsReadByAJUnitParser() throws {
-        try Self.sandbox(tests: Self.failing + Self.passing.replacingOccurrences(of: "tests:\n", with: "")) { sandbox in
+        try Self.sandbox(tests: Self.failing + Self.passing.replacingOccurrences(of: "tests:\n", with: "") + Self.awkwardName) { sandbox in
             let run = try sandbox.flagc(["test", "flags", "--format", "junit"] + fixedNow)
             #expect(run.status == 1)
             let document = try XMLDocument(data: Data(run.stdout.utf8))
             let suites = try document.nodes(forXPath: "/testsuites/testsuite")
             #expect(suites.count == 1)
             let cases = try document.nodes(forXPath: "//testcase")
-            #expect(cases.count == 7)
+            #expect(cases.count == 8)
             let failures = try document.nodes(forXPath: "//testcase/failure")
-            #expect(failures.count == 3)
-            #expect((try document.nodes(forXPath: "/testsuites/@failures").first?.stringValue) == "3")
+            #expect(failures.count == 4)
+            #expect((try document.nodes(forXPath: "/testsuites/@failures").first?.stringValue) == "4")
+            let names = try document.nodes(forXPath: "//testcase/@name").compactMap(\.stringValue)
+            #expect(names.contains("<b> & 'quotes' \"too\" \u{FFFD} bell (production)"), "\(names)")
 
             // junitparser (PyPI), as CI reporters read JUnit: .ci/run sets FLAGC_JUNIT_PYTHON to its virtual
             // environment, where the check is required; elsewhere it runs only when that Python is there.
@@ -169,7 +181,7 @@ struct TestCommandTests {
             guard !python.isEmpty else { return }
             try sandbox.write("report.xml", run.stdout)
             let parsed = try Self.runJUnitParser(python, on: sandbox.url("report.xml"))
-            #expect(parsed.contains("suite flags/demo.test.yaml tests=7 failures=3"), "\(parsed)")
+            #expect(parsed.contains("suite flags/demo.test.yaml tests=8 failures=4"), "\(parsed)")
             #expect(parsed.contains("case 'red in BR [country=BR] (production)' demo.colour failure 'variant: expected red, got green'"), "\(parsed)")
             #expect(parsed.contains("case 'staff see green (production)' demo.colour passed"), "\(parsed)")
         }

@@ -30,6 +30,10 @@ struct TestFileDecoder {
             diagnostics.report(.missingField, at: root.location, "a test file needs a 'tests:' list of cases")
             return file
         }
+        if tests.value.sequence?.isEmpty == true {
+            diagnostics.report(.emptyList, at: tests.value.location, "'tests' is an empty list; add a case or delete the file")
+            return file
+        }
         guard let items = diagnostics.list(tests.value, "'tests'") else { return file }
         for item in items { decodeEntry(item, into: &file.cases) }
         return file

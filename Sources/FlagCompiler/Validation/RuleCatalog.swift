@@ -147,7 +147,7 @@ public enum RuleCatalog {
                         triggering: one("flags:\n  demo.feature:\n    description: Demo flag\n    owner: team-demo\n"),
                         nonTriggering: one(flag("default: false"))),
         RuleDescription(id: .emptyList, summary: "Condition lists are not empty (an empty list never matches).",
-                        checkedIn: ["Decoding/NodeReading.swift", "Decoding/FileDecoder+Conditions.swift"],
+                        checkedIn: ["Decoding/NodeReading.swift", "Decoding/FileDecoder+Conditions.swift", "Decoding/TestFileDecoder.swift"],
                         triggering: one(flag("default: false\nrules:\n  - when: { users: [] }\n    serve: true")),
                         nonTriggering: one(flag("default: false\nrules:\n  - when: { users: [ada] }\n    serve: true"))),
         RuleDescription(id: .keyOutsideModule, summary: "With module:, every key starts with the module name.",
