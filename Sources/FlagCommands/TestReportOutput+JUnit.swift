@@ -21,7 +21,7 @@ extension TestReportOutput {
                 }
                 let body = (result.mismatches.map { "\($0.field): expected \($0.expected), got \($0.actual)" } + result.explanation).joined(separator: "\n")
                 xml += "    <testcase \(attributes)>\n"
-                xml += "      <failure message=\"\(Self.escape(result.failureMessage))\" type=\"expectation\">\(Self.escape(body))</failure>\n"
+                xml += "      <failure message=\"\(Self.escape(result.failureMessage))\" type=\"expectation\">\(Self.escape(body, inAttribute: false))</failure>\n"
                 xml += "    </testcase>\n"
             }
             xml += "  </testsuite>\n"
@@ -30,8 +30,10 @@ extension TestReportOutput {
     }
 
     /// Text for an XML attribute or element: the five entities escaped, and characters XML 1.0 cannot hold
-    /// (controls other than tab, newline and carriage return) replaced by U+FFFD.
-    static func escape(_ text: String) -> String {
+    /// (controls other than tab, newline and carriage return) replaced by U+FFFD. In an attribute, tab, newline
+    /// and carriage return are written as references too (a parser would turn them into spaces); element text
+    /// keeps its lines.
+    static func escape(_ text: String, inAttribute: Bool = true) -> String {
         var escaped = ""
         escaped.unicodeScalars.reserveCapacity(text.unicodeScalars.count)
         for scalar in text.unicodeScalars {
@@ -41,9 +43,10 @@ extension TestReportOutput {
             case ">": escaped += "&gt;"
             case "\"": escaped += "&quot;"
             case "'": escaped += "&apos;"
-            case "\n": escaped += "&#10;"
+            case "\n" where inAttribute: escaped += "&#10;"
             case "\r": escaped += "&#13;"
-            case "\t": escaped += "&#9;"
+            case "\t" where inAttribute: escaped += "&#9;"
+            case "\n", "\t": escaped.unicodeScalars.append(scalar)
             default:
                 let value = scalar.value
                 if value < 0x20 || value == 0xFFFE || value == 0xFFFF {

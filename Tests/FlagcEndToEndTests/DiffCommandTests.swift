@@ -125,13 +125,7 @@ import Testing
 
     /// Compares with `Fixtures/diff/NAME`; RECORD_SNAPSHOTS=1 rewrites it.
     static func expectGolden(_ actual: String, _ name: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/diff/\(name)")
-        if ProcessInfo.processInfo.environment["RECORD_SNAPSHOTS"] == "1" {
-            try Data(actual.utf8).write(to: url)
-            return
-        }
-        let expected = try? String(contentsOf: url, encoding: .utf8)
-        #expect(expected == actual, "output differs from Fixtures/diff/\(name) (RECORD_SNAPSHOTS=1 rewrites it):\n\(actual)", sourceLocation: sourceLocation)
+        try FlagcEndToEndTests.expectGolden(actual, fixture: "diff/\(name)", sourceLocation: sourceLocation)
     }
 
     @Test(arguments: ["text", "markdown", "json", "github"])

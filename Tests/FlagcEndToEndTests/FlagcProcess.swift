@@ -225,6 +225,18 @@ struct TextDiagnostic: Equatable, CustomStringConvertible {
     var description: String { "\(prefix) \(message)" }
 }
 
+/// Compares `actual` with `Fixtures/PATH`; RECORD_SNAPSHOTS=1 rewrites the fixture instead.
+func expectGolden(_ actual: String, fixture path: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+    let url = Sandbox.fixtures.appendingPathComponent(path)
+    if ProcessInfo.processInfo.environment["RECORD_SNAPSHOTS"] == "1" {
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data(actual.utf8).write(to: url)
+        return
+    }
+    let expected = try? String(contentsOf: url, encoding: .utf8)
+    #expect(expected == actual, "output differs from Fixtures/\(path) (RECORD_SNAPSHOTS=1 rewrites it):\n\(actual)", sourceLocation: sourceLocation)
+}
+
 /// `now` for every run where dates matter.
 let fixedNow = ["--now", "2026-06-01T00:00:00Z"]
 

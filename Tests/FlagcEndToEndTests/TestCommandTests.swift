@@ -113,6 +113,16 @@ struct TestCommandTests {
         }
     }
 
+    /// The whole report of a run with passing and failing cases, in every format.
+    @Test(arguments: [("text", "report.txt"), ("json", "report.json"), ("github", "report.github.txt"), ("junit", "report.xml")])
+    func everyFormatMatchesItsGoldenFile(_ format: String, _ fixture: String) throws {
+        try Self.sandbox(tests: Self.failing + Self.passing.replacingOccurrences(of: "tests:\n", with: "")) { sandbox in
+            let run = try sandbox.flagc(["test", "flags", "--format", format, "--coverage"] + fixedNow)
+            #expect(run.status == 1)
+            try expectGolden(run.stdout, fixture: "test/\(fixture)")
+        }
+    }
+
     @Test func filterSelectsCases() throws {
         try Self.sandbox(tests: Self.failing) { sandbox in
             let run = try sandbox.flagc(["test", "flags", "--filter", "in PT"] + fixedNow)
