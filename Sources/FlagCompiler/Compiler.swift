@@ -19,6 +19,10 @@ import Darwin
 /// 5. `Lowering/` (`Lowering`): a `ValidatedProject` → `[Flag]` → a `Snapshot`.
 /// 6. `Output/` (`SnapshotFile`): a `Snapshot` → files on disk (`Flagd/` turns it into flagd's format instead).
 ///
+/// Test files (`*.test.yaml`) are found by discovery apart from flag files, decoded by `TestFileDecoder` into
+/// `FlagTestFile`s (matrices expanded) and checked against the flags (`TestUnknownReference`) before validation,
+/// so their errors block the snapshot like any other; `Testing/` (`FlagTestRunner`) evaluates their cases.
+///
 /// `Config/` reads `flagc.yaml` (used by discovery and validation); every stage reports to one
 /// `DiagnosticCollector` (`Diagnostics/`), so one run reports every problem. `RuleCatalog` lists every rule
 /// and where it is checked.

@@ -329,6 +329,16 @@ import Testing
         #expect(diagnostic.location == SourceLocation(line: line, column: column), "\(diagnostic)")
     }
 
+    @Test func aMatrixBeyondTheLimitIsRefused() throws {
+        let values = (0..<400).map { "v\($0)" }.joined(separator: ", ")
+        let (result, report) = try Self.run("tests:\n  - name: x\n    flag: demo.colour\n    matrix: { a: [\(values)], b: [\(values)] }\n    expect: { rule: 1 }\n")
+        #expect(report == nil)
+        let diagnostic = try #require(result.diagnostics.first, "\(result.diagnostics)")
+        #expect(diagnostic.rule == .inputLimit)
+        #expect(diagnostic.location == SourceLocation(line: 4, column: 13))
+        #expect(diagnostic.message == "the matrix expands to more than 100000 cases; split the test")
+    }
+
     @Test func testFilesAreNeverReadAsFlagFiles() throws {
         let (result, _) = try Self.run("tests:\n  - name: x\n    flag: demo.limit\n    env: production\n    expect: { value: 10 }\n")
         #expect(result.files.map { $0.hasSuffix("demo.test.yaml") } == [false])
