@@ -68,6 +68,13 @@ struct Test: AsyncParsableCommand {
         let report = try runner.run(result.tests)
         let output = TestReportOutput(report: report, showsCoverage: coverage, minimumCoverage: minimumCoverage)
         Output.standardOutput(output.render(format, colour: Output.colourAllowed(fileDescriptor: STDOUT_FILENO)))
+        if format == .junit || format == .json, let failure = output.coverageFailure {
+            Output.standardError("error: \(failure)\n")  // the XML and the document have no place for it
+        }
+        if filter != nil && report.results.isEmpty {
+            Output.standardError("error: --filter '\(filter ?? "")' matched no case\n")
+            throw ExitCode.failure
+        }
         if report.failureCount > 0 || !output.meetsMinimumCoverage { throw ExitCode.failure }
     }
 

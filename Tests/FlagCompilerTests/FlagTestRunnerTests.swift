@@ -319,6 +319,8 @@ import Testing
         ("tests:\n  - name: x\n    flag: demo.colour\n    distribution: { samples: 0, expect: { blue: 100 } }\n", RuleID.wrongType, 4, 30),
         ("tests:\n  - name: x\n    flag: demo.colour\n    matrix: { plan: [] }\n    expect: { rule: 1 }\n", RuleID.emptyList, 4, 21),
         ("tests: { name: x }\n", RuleID.wrongType, 1, 8),
+        ("tests:\n  - name: x\n    flag: demo.colour\n    distribution: { samples: 10, expect: { blue: 100 }, tolerance: -1 }\n", RuleID.wrongType, 4, 68),
+        ("tests:\n  - name: x\n    flag: demo.colour\n    expect: {}\n", RuleID.missingField, 4, 13),
         ("tests: []\n", RuleID.emptyList, 1, 8),
         ("tests:\n  - name: x\n    flag: demo.colour\n    expect: { rule: 1 }\n  - name: [x\n", RuleID.yamlSyntax, 6, 1),
     ])
@@ -336,7 +338,27 @@ import Testing
         let diagnostic = try #require(result.diagnostics.first, "\(result.diagnostics)")
         #expect(diagnostic.rule == .inputLimit)
         #expect(diagnostic.location == SourceLocation(line: 4, column: 13))
-        #expect(diagnostic.message == "the matrix expands to more than 100000 cases; split the test")
+        #expect(diagnostic.message == "the matrix expands to more than 100000 cases; split the tests over several files")
+    }
+
+    @Test func manyEntriesAndManySamplesAreBounded() throws {
+        let values = (0..<100).map { "v\($0)" }.joined(separator: ", ")
+        let entry = "  - name: x\n    flag: demo.colour\n    matrix: { a: [\(values)], b: [\(values)] }\n    expect: { rule: 1 }\n"
+        let (many, _) = try Self.run("tests:\n" + String(repeating: entry, count: 11))
+        #expect(many.diagnostics.first { $0.rule == .inputLimit }?.message.hasPrefix("with the tests before it, the file expands to more than 100000 cases") == true, "\(many.diagnostics)")
+        let sampled = "tests:\n  - name: x\n    flag: demo.colour\n    matrix: { a: [\(values)] }\n    distribution: { samples: 1000000, expect: { blue: 100 } }\n"
+        let (tooMany, _) = try Self.run(sampled)
+        #expect(tooMany.diagnostics.first?.rule == .inputLimit, "\(tooMany.diagnostics)")
+    }
+
+    @Test func namesAndObjectValuesAfterSubstitution() throws {
+        let (result, report) = try Self.run("tests:\n  - name: \"${n}\"\n    flag: demo.limit\n    matrix: { n: [1, 2] }\n    expect: { value: 10.0 }\n")
+        #expect(result.diagnostics.isEmpty, "\(result.diagnostics)")
+        #expect(Set(report?.results.map(\.name) ?? []) == ["1", "2"], "a placeholder standing for a number becomes its text: \(String(describing: report?.results.map(\.name)))")
+        #expect(report?.failureCount == 0, "an integer flag's 10 equals 10.0")
+        #expect(FlagTestRunner.sameValue(["ratio": 1, "k": [2]], ["ratio": 1.0, "k": [2.0]]))
+        #expect(!FlagTestRunner.sameValue(["ratio": 1], ["ratio": 1.5]))
+        #expect(!FlagTestRunner.sameValue(["a": 1], ["a": 1, "b": 2]))
     }
 
     @Test func testFilesAreNeverReadAsFlagFiles() throws {

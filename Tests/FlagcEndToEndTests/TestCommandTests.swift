@@ -127,6 +127,8 @@ struct TestCommandTests {
         try Self.sandbox(tests: Self.failing) { sandbox in
             let run = try sandbox.flagc(["test", "flags", "--filter", "in PT"] + fixedNow)
             #expect(run.stdoutLines.last?.hasSuffix("(1 result in 1 file)") == true, "\(run)")
+            let none = try sandbox.flagc(["test", "flags", "--filter", "in Narnia"] + fixedNow)
+            #expect(none.status == 1 && none.stderr.contains("matched no case"), "a filter with a typo must not pass: \(none)")
         }
     }
 
@@ -225,6 +227,8 @@ struct TestCommandTests {
         let onlyStaff = "tests:\n  - name: staff\n    flag: demo.colour\n    env: production\n    context: { groups: [staff] }\n    expect: { variant: green }\n"
         try Self.sandbox(tests: onlyStaff) { sandbox in
             let run = try sandbox.flagc(["test", "flags", "--coverage", "--min-coverage", "50"] + fixedNow)
+            let junit = try sandbox.flagc(["test", "flags", "--format", "junit", "--min-coverage", "50"] + fixedNow)
+            #expect(junit.status == 1 && junit.stderr.contains("below --min-coverage 50%"), "the reason is on standard error: \(junit)")
             #expect(run.status == 1, "\(run)")
             #expect(run.stdoutLines == [
                 "coverage: 1 of 4 rules decisive (25%)",

@@ -12,6 +12,8 @@ struct TestFileDecoder {
     static let maximumRows = 100_000
     /// The most contexts one distribution may evaluate.
     static let maximumSamples = 1_000_000
+    /// The most evaluations one entry may cause (matrix rows × distribution samples), per environment.
+    static let maximumEvaluations = 10_000_000
 
     var diagnostics: FileDiagnostics
 
@@ -56,6 +58,9 @@ struct TestFileDecoder {
         let matrix = fields["matrix"].map { decodeMatrix($0.value) } ?? []
         let context = fields["context"].map { templates($0.value, "a test's 'context'") } ?? []
         let expect = fields["expect"].map { templates($0.value, "a test's 'expect'", allowed: Self.expectFields) }
+        if let pair = fields["expect"], expect?.isEmpty == true, problemCount == problems {
+            diagnostics.report(.missingField, at: pair.value.location, "'expect' needs at least one of \(Self.expectFields.joined(separator: ", ")); an empty expectation would pass whatever the flag does")
+        }
         let distribution = fields["distribution"].flatMap { decodeDistribution($0.value) }
         switch (fields["expect"], fields["distribution"]) {
         case (nil, nil):
@@ -80,8 +85,13 @@ struct TestFileDecoder {
         if unknown { return }
 
         let rowCount = matrix.reduce(1) { count, axis in count > Self.maximumRows ? count : count * axis.values.count }
-        guard rowCount <= Self.maximumRows else {
-            diagnostics.report(.inputLimit, at: fields["matrix"]?.value.location, "the matrix expands to more than \(Self.maximumRows) cases; split the test")
+        guard rowCount <= Self.maximumRows, cases.count + rowCount <= Self.maximumRows else {
+            let why = rowCount <= Self.maximumRows ? "with the tests before it, the file expands to more than \(Self.maximumRows) cases" : "the matrix expands to more than \(Self.maximumRows) cases"
+            diagnostics.report(.inputLimit, at: fields["matrix"]?.value.location ?? item.location, "\(why); split the tests over several files")
+            return
+        }
+        if let distribution, rowCount * distribution.samples > Self.maximumEvaluations {
+            diagnostics.report(.inputLimit, at: fields["distribution"]?.value.location, "\(rowCount) matrix rows × \(distribution.samples) samples is more than \(Self.maximumEvaluations) evaluations; use fewer samples or rows")
             return
         }
         cases.reserveCapacity(cases.count + rowCount)
@@ -103,7 +113,7 @@ struct TestFileDecoder {
             guard problemCount == problems, let evaluationContext else { return }
             cases.append(FlagTestCase(
                 location: item.location,
-                name: Self.substitute(.string(name.value), row).stringValue ?? name.value,
+                name: Self.text(of: Self.substitute(.string(name.value), row)),
                 flag: flag, environment: environment, at: at?.value, context: evaluationContext,
                 expectation: expectation, distribution: distribution, row: shown
             ))
@@ -191,9 +201,11 @@ struct TestFileDecoder {
         }
         var tolerance = 1.0
         if let pair = fields["tolerance"] {
-            if let points = diagnostics.number(pair.value, "'tolerance'"), points >= 0 {
+            let points = diagnostics.number(pair.value, "'tolerance'")
+            if let points, points >= 0, points <= 100 {
                 tolerance = points
             } else {
+                if points != nil { diagnostics.report(.wrongType, at: pair.value.location, "'tolerance' is a number of percentage points from 0 to 100, for example 1") }
                 valid = false
             }
         }

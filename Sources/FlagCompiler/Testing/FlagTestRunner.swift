@@ -108,10 +108,17 @@ package struct FlagTestRunner {
     }
 
     /// Whether two values are the same flag value: numbers compare by value (`0` and `0.0`), the rest exactly.
+    /// Equal values, an integer and a number with the same value counting as equal at any depth.
     static func sameValue(_ expected: JSONValue, _ actual: JSONValue) -> Bool {
         switch (expected, actual) {
-        case (.integer(let a), .double(let b)), (.double(let b), .integer(let a)): Double(a) == b
-        default: expected == actual
+        case (.integer(let a), .double(let b)), (.double(let b), .integer(let a)):
+            return Double(a) == b
+        case (.array(let a), .array(let b)):
+            return a.count == b.count && zip(a, b).allSatisfy { sameValue($0, $1) }
+        case (.object(let a), .object(let b)):
+            return a.count == b.count && a.allSatisfy { key, value in b[key].map { sameValue(value, $0) } ?? false }
+        default:
+            return expected == actual
         }
     }
 
@@ -141,10 +148,11 @@ package struct FlagTestRunner {
         func share(_ variant: String) -> Double { Double(counts[variant] ?? 0) * 100 / samples }
         var mismatches: [FlagTestMismatch] = []
         let listed = distribution.shares.map(\.variant.value)
-        for (variant, percent) in distribution.shares.map({ ($0.variant.value, $0.percent) }) where abs(share(variant) - percent) > distribution.tolerance {
+        // Compared with a margin of 1e-9 points, so 33.3 − 33.2 is within a tolerance of 0.1 as 33.4 − 33.3 is.
+        for (variant, percent) in distribution.shares.map({ ($0.variant.value, $0.percent) }) where abs(share(variant) - percent) > distribution.tolerance + 1e-9 {
             mismatches.append(FlagTestMismatch(field: "share of '\(variant)'", expected: "\(percentText(percent))% ± \(percentText(distribution.tolerance))", actual: "\(percentText(share(variant)))%"))
         }
-        for variant in counts.keys.sorted() where !listed.contains(variant) && share(variant) > distribution.tolerance {
+        for variant in counts.keys.sorted() where !listed.contains(variant) && share(variant) > distribution.tolerance + 1e-9 {
             mismatches.append(FlagTestMismatch(field: "share of '\(variant)'", expected: "0% ± \(percentText(distribution.tolerance))", actual: "\(percentText(share(variant)))%"))
         }
         guard !mismatches.isEmpty else { return ([], []) }
