@@ -293,6 +293,8 @@ import Testing
         ("flag: demo.colour\n    env: prod\n    expect: { rule: 1 }", 4, 10, "environment 'prod' is not declared in flagc.yaml"),
         ("flag: demo.colour\n    distribution: { samples: 10, expect: { bleu: 100 } }", 4, 44, "flag 'demo.colour' has no variant 'bleu'"),
         ("flag: demo.colour\n    context: { plan: \"${plan}\" }\n    expect: { rule: 1 }", 4, 22, "'${plan}' names no matrix entry; the test has no 'matrix'"),
+        ("flag: demo.invoice\n    expect: { value: \"false\" }", 4, 22, "flag 'demo.invoice' is a boolean flag, so it never serves a string"),
+        ("flag: demo.limit\n    expect: { value: 1.5 }", 4, 22, "flag 'demo.limit' is an integer flag, so it never serves a number"),
     ])
     func unknownReferencesAreDiagnosticsAtTheirLine(_ body: String, _ line: Int, _ column: Int, _ message: String) throws {
         let (result, report) = try Self.run("tests:\n  - name: a case\n    \(body)\n")
@@ -339,6 +341,15 @@ import Testing
         #expect(diagnostic.rule == .inputLimit)
         #expect(diagnostic.location == SourceLocation(line: 4, column: 13))
         #expect(diagnostic.message == "the matrix expands to more than 100000 cases; split the tests over several files")
+    }
+
+    @Test func aRuleNameTwoRulesShareIsAmbiguous() throws {
+        let project = try TemporaryProject([
+            "flags/demo.yaml": "flags:\n  demo.vip:\n    description: V\n    owner: o\n    default: false\n    rules:\n      - name: vip\n        when: { tenants: [acme] }\n        serve: true\n      - name: vip\n        when: { tenants: [globex] }\n        serve: true\n",
+            "flags/demo.test.yaml": "tests:\n  - name: x\n    flag: demo.vip\n    context: { tenant: globex }\n    expect: { rule: vip }\n",
+        ])
+        let result = try project.compile()
+        #expect(result.diagnostics.contains { $0.rule == .testUnknownReference && $0.message.contains("several rules named 'vip'") }, "\(result.diagnostics)")
     }
 
     @Test func manyEntriesAndManySamplesAreBounded() throws {
