@@ -56,27 +56,40 @@ package struct SourceListing: Sendable {
         for path in paths {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { continue }
-            guard isDirectory.boolValue else {
+            if isDirectory.boolValue {
+                walk(folder: path == "." ? "" : (path.hasSuffix("/") ? String(path.dropLast()) : path), into: &files)
+            } else {
                 files.append(path)
-                continue
-            }
-            let keys: [URLResourceKey] = [.isRegularFileKey, .isDirectoryKey, .isSymbolicLinkKey]
-            guard let enumerator = FileManager.default.enumerator(at: URL(fileURLWithPath: path), includingPropertiesForKeys: keys) else { continue }
-            let base = path == "." ? "" : (path.hasSuffix("/") ? path : path + "/")
-            let rootLength = URL(fileURLWithPath: path).standardizedFileURL.path.count
-            for case let url as URL in enumerator {
-                let values = try? url.resourceValues(forKeys: Set(keys))
-                if values?.isDirectory == true {
-                    if url.lastPathComponent == ".git" { enumerator.skipDescendants() }
-                    continue
-                }
-                guard values?.isRegularFile == true, values?.isSymbolicLink != true else { continue }
-                let full = url.standardizedFileURL.path
-                let relative = full.count > rootLength ? String(full.dropFirst(rootLength + 1)) : url.lastPathComponent
-                files.append(base + relative)
             }
         }
         return files
+    }
+
+    /// `opendir`/`readdir`, whose entry types save a `stat` per file: FileManager's enumerator with resource
+    /// values took 0.14 s for the 2,700 files of .build/checkouts, three times the scan itself.
+    private static func walk(folder: String, into files: inout [String]) {
+        guard let directory = opendir(folder.isEmpty ? "." : folder) else { return }
+        defer { closedir(directory) }
+        var folders: [String] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            if name == "." || name == ".." { continue }
+            let path = folder.isEmpty ? name : folder + "/" + name
+            var type = Int32(entry.pointee.d_type)
+            if type == Int32(DT_UNKNOWN) {
+                var status = stat()
+                guard lstat(path, &status) == 0 else { continue }
+                type = (status.st_mode & S_IFMT) == S_IFDIR ? Int32(DT_DIR) : (status.st_mode & S_IFMT) == S_IFREG ? Int32(DT_REG) : Int32(DT_LNK)
+            }
+            if type == Int32(DT_DIR) {
+                if name != ".git" { folders.append(path) }
+            } else if type == Int32(DT_REG) {
+                files.append(path)
+            }
+        }
+        for child in folders { walk(folder: child, into: &files) }
     }
 
     static func matches(_ path: String, include: [String], exclude: [String]) -> Bool {
