@@ -93,18 +93,13 @@ package struct ReferenceScan: Sendable {
             case .missing: break
             }
         }
+        // Each distinct string is classified once, in parallel: with 10,000 flags the edit distances are most of the run.
         let classifier = UnknownKeyClassifier(keys: keys, config: config)
-        var verdicts: [String: String??] = [:]
+        let distinct = Array(Set(candidates.map(\.text)))
+        let verdicts = Dictionary(uniqueKeysWithValues: zip(distinct, ConcurrentMap.map(distinct) { classifier.classify($0) }))
         var unknown: [UnknownKey] = []
         for (text, location) in candidates {
-            let verdict: String??
-            if let known = verdicts[text] {
-                verdict = known
-            } else {
-                verdict = classifier.classify(text)
-                verdicts[text] = verdict
-            }
-            if case .some(let suggestion) = verdict { unknown.append(UnknownKey(location: location, key: text, suggestion: suggestion)) }
+            if case .some(let suggestion) = verdicts[text] ?? nil { unknown.append(UnknownKey(location: location, key: text, suggestion: suggestion)) }
         }
         return ReferenceScan(
             flags: keys.enumerated().map { FlagReferences(key: $1, references: references[$0].sorted()) },
@@ -152,14 +147,14 @@ package struct ReferenceScan: Sendable {
 }
 
 /// Decides whether a quoted dotted string that no flag defines is an unknown key.
-struct UnknownKeyClassifier {
-    let keys: [String]
+struct UnknownKeyClassifier: Sendable {
+    let suggestions: Suggestions.Index
     let config: ProjectConfig
     /// The first segments of the defined keys.
     let modules: Set<Substring>
 
     init(keys: [String], config: ProjectConfig) {
-        self.keys = keys
+        self.suggestions = Suggestions.Index(keys)
         self.config = config
         self.modules = Set(keys.compactMap { $0.split(separator: ".").first })
     }
@@ -167,9 +162,9 @@ struct UnknownKeyClassifier {
     /// nil when `text` is not an unknown key; otherwise the did-you-mean, if any (`.some(nil)`: it follows the
     /// naming pattern under a known module, but is close to no key).
     func classify(_ text: String) -> String?? {
-        // Only keys near in length can be within the edit distance `Suggestions` allows (at most 3).
-        let near = keys.filter { abs($0.utf8.count - text.utf8.count) <= 3 }
-        if let suggestion = Suggestions.closest(to: text, in: near) { return .some(suggestion) }
+        // `".json"`, `"a..b"`, `"v1."`: no key has an empty segment.
+        if text.hasPrefix(".") || text.hasSuffix(".") || text.contains("..") { return nil }
+        if let suggestion = suggestions.closest(to: text) { return .some(suggestion) }
         if let module = text.split(separator: ".").first, modules.contains(module), config.keyFollowsConvention(text) {
             return .some(nil)
         }
