@@ -104,9 +104,13 @@ import Testing
         try withSandbox { sandbox in
             try sandbox.write(Self.sources)
             try sandbox.write("generated/Flags.swift", "let legacy = \"billing.legacy_export\"\n")
+            // Over the 4 MiB limit: skipped, so its reference does not count.
+            try sandbox.write("generated/big.json", "\"billing.retry_limit\"" + String(repeating: " ", count: 4 << 20))
             let run = try sandbox.flagc("refs", "--format", "markdown")
             #expect(run.status == 0, "\(run)")
             #expect(run.stdoutLines.contains("| `billing.legacy_export` | 1 | `generated/Flags.swift:1` |"), "\(run)")
+            #expect(run.stdoutLines.contains("| `billing.retry_limit` | 2 | `Sources/App/Billing.swift:2`, `tools/check.py:3` |"), "\(run)")
+            #expect(run.stdout.contains("0 binary, 1 too large and 0 unreadable skipped"), "\(run)")
             #expect(run.stdoutLines.contains("- `web/billing.ts:1:36`: `billing.invoice_auto_generat` is not a defined flag, so this code gets its default; did you mean `billing.invoice_auto_generate`?"), "\(run)")
         }
     }
