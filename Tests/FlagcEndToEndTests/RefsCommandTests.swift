@@ -5,23 +5,8 @@ import Testing
 /// End-to-end tests of `flagc refs` on a source tree in several languages, in a real git repository and in a
 /// plain folder.
 @Suite struct RefsCommandTests {
-    static let flags = """
-        flags:
-          billing.invoice_auto_generate:
-            description: Generate invoices automatically
-            owner: team-billing
-            default: false
-          billing.retry_limit:
-            description: Payment retries
-            owner: team-billing
-            variants: { low: 2, high: 5 }
-            default: low
-          billing.legacy_export:
-            description: The old CSV export
-            owner: team-billing
-            default: false
-
-        """
+    /// billing.invoice_auto_generate, billing.retry_limit and billing.legacy_export (their rules do not matter here).
+    static let flags = DiffCommandTests.baseBilling
 
     /// path → contents: references in Swift (a key and a generated accessor), Go, Python and YAML, a typo in
     /// TypeScript, a longer key that is not a reference, and a binary file holding a key.
