@@ -7,6 +7,8 @@
 /// require: [description, owner]
 /// environments: [development, staging, production]
 /// symlinks: inside        # or follow: symbolic links may lead outside the flag folder
+/// refs:
+///   patterns: ["Flags.{camel}", "FLAG_{UPPER}"]   # extra names `flagc refs` looks for
 /// ```
 public struct ProjectConfig: Sendable {
     /// The file name of the project config inside a flags folder.
@@ -26,6 +28,9 @@ public struct ProjectConfig: Sendable {
     public var environments: [String]
     /// Whether symbolic links in a flag folder may lead outside it (`symlinks: follow`; default `inside`).
     public var followsOutsideLinks: Bool
+    /// Extra templates `flagc refs` looks for besides each key and its camelCase accessor name
+    /// (`refs.patterns`; see `ReferencePattern`).
+    public var referencePatterns: [ReferencePattern]
     /// Where the config came from, when it was read from a file.
     public var path: String?
 
@@ -38,6 +43,7 @@ public struct ProjectConfig: Sendable {
         self.required = ["description", "owner"]
         self.environments = []
         self.followsOutsideLinks = false
+        self.referencePatterns = []
         self.keyPattern = KeyPattern(ProjectConfig.defaultNamingPattern)!
     }
 
@@ -64,7 +70,7 @@ extension ProjectConfig {
         guard let root = YAMLParser(limits: limits).parse(bytes, diagnostics: &diagnostics) else {
             return (config, diagnostics.collector)
         }
-        guard let fields = diagnostics.fields(of: root, allowed: ["naming", "require", "environments", "symlinks"], in: "flagc.yaml") else {
+        guard let fields = diagnostics.fields(of: root, allowed: ["naming", "require", "environments", "symlinks", "refs"], in: "flagc.yaml") else {
             return (config, diagnostics.collector)
         }
         if let naming = fields["naming"], let namingFields = diagnostics.fields(of: naming.value, allowed: ["pattern", "example"], in: "'naming'") {
@@ -102,6 +108,16 @@ extension ProjectConfig {
             case "follow": config.followsOutsideLinks = true
             default:
                 diagnostics.report(.configInvalid, at: symlinks.value.location, "'symlinks' is '\(text)'; write 'inside' (links must stay inside the flag folder, the default) or 'follow' (links may lead anywhere)")
+            }
+        }
+        if let refs = fields["refs"], let refsFields = diagnostics.fields(of: refs.value, allowed: ["patterns"], in: "'refs'"),
+           let patterns = refsFields["patterns"], let items = diagnostics.list(patterns.value, "'refs.patterns'", allowEmpty: true) {
+            for item in items {
+                guard let text = diagnostics.text(item, "an entry of 'refs.patterns'") else { continue }
+                switch ReferencePattern.parse(text) {
+                case .success(let pattern): config.referencePatterns.append(pattern)
+                case .failure(let problem): diagnostics.report(.configInvalid, at: item.location, "'refs.patterns' entry '\(text)' \(problem.description)")
+                }
             }
         }
         return (config, diagnostics.collector)

@@ -1,0 +1,73 @@
+import ArgumentParser
+import FlagCompiler
+import FlagRuntime
+import Foundation
+
+/// `flagc refs`: where flags are used in code, which flags nothing uses, and keys in code no flag defines.
+struct Refs: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Find where flags are used in code: references per flag, flags without references, and unknown keys with a did-you-mean.",
+        discussion: """
+            Scans SOURCE files and folders (default: the repository through git ls-files, so .gitignore is respected; \
+            outside a repository, the current folder) for each flag's key, its camelCase accessor name \
+            (billing.invoice_auto_generate → billingInvoiceAutoGenerate) and the refs.patterns of flagc.yaml, at token \
+            boundaries. Binary files (a NUL byte in the first 8 KiB) and files over 4 MiB are skipped and counted; the flag \
+            and test files are not scanned. A quoted dotted string no flag defines is an unknown key when it is close to a \
+            defined key or follows the naming pattern under a module some flag uses.
+
+            Exit status: 0 when the scan ran, 1 when the flag files have errors or (with --format github) an unknown key \
+            was found, 2 for usage errors.
+            """
+    )
+
+    @Option(help: ArgumentHelp("The flag files or folder.", valueName: "path"))
+    var flags = "flags"
+
+    @Argument(help: ArgumentHelp("Files or folders to scan (default: the repository, or the current folder).", valueName: "source"))
+    var sources: [String] = []
+
+    @Option(help: "Output: text, json, markdown or github.")
+    var format: RefsFormat = .text
+
+    @Option(help: ArgumentHelp("Scan only files matching this glob (repeatable; without '/', the file name may match).", valueName: "glob"))
+    var include: [String] = []
+
+    @Option(help: ArgumentHelp("Skip files matching this glob (repeatable).", valueName: "glob"))
+    var exclude: [String] = []
+
+    @Option(help: "The project config (default: the nearest flagc.yaml at or above --flags).")
+    var config: String?
+
+    func run() async throws {
+        let compiler = FlagCompiler(options: .init(paths: [flags], configPath: config))
+        let result = try compiler.compile()
+        if result.hasErrors {
+            let diagnosticFormat: DiagnosticFormat = format == .github ? .github : format == .json ? .json : .text
+            Output.standardOutput(DiagnosticFormatter(format: diagnosticFormat, colour: Output.colourAllowed(fileDescriptor: STDOUT_FILENO))
+                .report(result.diagnostics, suppressed: result.suppressed, fileCount: result.files.count + result.testFiles.count))
+            Output.standardError("error: the flag files have errors; fix them first (flagc validate \(flags))\n")
+            throw ExitCode.failure
+        }
+        let listing = try SourceListing.list(sources: sources, include: include, exclude: exclude, environment: ProcessInfo.processInfo.environment)
+        // The flag files, test files and config are where keys are defined, not used.
+        let definitions = Set((result.files + result.testFiles + [result.config.path].compactMap { $0 }).compactMap(RegularFileReader.realPath))
+        let files = listing.files.filter { path in
+            !(path.hasSuffix(".yaml") || path.hasSuffix(".yml")) || RegularFileReader.realPath(path).map { !definitions.contains($0) } ?? true
+        }
+        let keys = result.snapshot?.flags.map(\.key) ?? []
+        let scan = ReferenceScan.run(keys: keys, config: result.config, files: files)
+        let output = RefsOutput(scan: scan)
+        switch format {
+        case .text: Output.standardOutput(output.text())
+        case .json: Output.standardOutput(output.json())
+        case .markdown: Output.standardOutput(output.markdown())
+        case .github: Output.standardOutput(output.github())
+        }
+        if format == .github, !scan.unknownKeys.isEmpty { throw ExitCode.failure }
+    }
+}
+
+/// The output formats of `flagc refs`.
+enum RefsFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, json, markdown, github
+}
