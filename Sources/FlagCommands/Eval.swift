@@ -103,7 +103,7 @@ struct Eval: AsyncParsableCommand {
             return
         }
         let context = try contextOptions.evaluationContext()
-        let clock: any FlagClock = fixedTime.map { AtClock(seconds: $0) } ?? SystemClock()
+        let clock = SettableClock(default: fixedTime)
         let store = try loadStore(clock: clock)
         let key = flag ?? ""
         let details: EvaluationDetails<FlagValue?>
@@ -148,10 +148,13 @@ struct Eval: AsyncParsableCommand {
         }
         guard let env else { return loaded }
         do {
-            return try FlagStore(snapshot: loaded.snapshot, environment: env, clock: clock, signatureVerifier: verifier)
+            try FlagStore.checkEnvironment(env, of: loaded.snapshot)
         } catch {
             throw CommandUsageError("--env '\(env)': \(snapshot): \(error.reason)")
         }
+        // The snapshot was validated when it loaded: only the environment differs.
+        return FlagStore(snapshot: loaded.snapshot, provenance: nil, environment: env, clock: clock, signatureVerifier: verifier,
+                         freshnessPolicy: SnapshotFreshnessPolicy())
     }
 
     /// `--at` in Unix seconds, or nil for the system clock.
@@ -162,12 +165,4 @@ struct Eval: AsyncParsableCommand {
         }
         return seconds
     }
-}
-
-/// The clock of `--at`: always that instant.
-struct AtClock: FlagClock {
-    /// `--at` in Unix seconds.
-    var seconds: Int64
-
-    func now() -> Int64 { seconds }
 }

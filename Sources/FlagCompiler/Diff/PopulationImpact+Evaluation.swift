@@ -5,7 +5,7 @@ extension FlagDiff {
     /// many contexts get another value or variant: the whole-flag answer, earlier rules included (`--population`).
     public mutating func measure(population: [EvaluationContext], base: DiffSide, head: DiffSide, now: Int64) {
         populationSize = population.count
-        let clock = PopulationClock(seconds: now)
+        let clock = SettableClock(default: now)  // both sides see the same instant
         var cache: [String: (FlagStore?, FlagStore?)] = [:]
         func stores(for environment: String?) -> (FlagStore?, FlagStore?) {
             let name = environment ?? ""
@@ -40,10 +40,4 @@ extension FlagDiff {
     static func outcomeName(_ details: EvaluationDetails<FlagValue?>) -> String {
         details.variant ?? (details.value == nil ? "(default)" : "(override)")
     }
-}
-
-/// "Now" for a population run: the diff's `--now`, so both sides see the same instant.
-struct PopulationClock: FlagClock {
-    let seconds: Int64
-    func now() -> Int64 { seconds }
 }
