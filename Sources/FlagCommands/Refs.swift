@@ -41,21 +41,8 @@ struct Refs: AsyncParsableCommand {
     func run() async throws {
         let compiler = FlagCompiler(options: .init(paths: [flags], configPath: config))
         let result = try compiler.compile()
-        if result.hasErrors {
-            let diagnosticFormat: DiagnosticFormat = format == .github ? .github : format == .json ? .json : .text
-            Output.standardOutput(DiagnosticFormatter(format: diagnosticFormat, colour: Output.colourAllowed(fileDescriptor: STDOUT_FILENO))
-                .report(result.diagnostics, suppressed: result.suppressed, fileCount: result.files.count + result.testFiles.count))
-            Output.standardError("error: the flag files have errors; fix them first (flagc validate \(flags))\n")
-            throw ExitCode.failure
-        }
-        let listing = try SourceListing.list(sources: sources, include: include, exclude: exclude, environment: ProcessInfo.processInfo.environment)
-        // The flag files, test files and config are where keys are defined, not used.
-        let definitions = Set((result.files + result.testFiles + [result.config.path].compactMap { $0 }).compactMap(RegularFileReader.realPath))
-        let files = listing.files.filter { path in
-            !(path.hasSuffix(".yaml") || path.hasSuffix(".yml")) || RegularFileReader.realPath(path).map { !definitions.contains($0) } ?? true
-        }
-        let keys = result.snapshot?.flags.map(\.key) ?? []
-        let scan = ReferenceScan.run(keys: keys, config: result.config, files: files)
+        try Refs.stopOnErrors(result, format: format == .github ? .github : format == .json ? .json : .text, validating: flags)
+        let scan = try Refs.scan(result, sources: sources, include: include, exclude: exclude)
         let output = RefsOutput(scan: scan)
         switch format {
         case .text: Output.standardOutput(output.text())
@@ -64,6 +51,29 @@ struct Refs: AsyncParsableCommand {
         case .github: Output.standardOutput(output.github())
         }
         if format == .github, !scan.unknownKeys.isEmpty { throw ExitCode.failure }
+    }
+}
+
+extension Refs {
+    /// When `result` has errors: prints them as `flagc validate` does and fails (exit 1), since the flags cannot
+    /// be looked for. `validating` is what to validate, for the message.
+    static func stopOnErrors(_ result: FlagCompiler.Result, format: DiagnosticFormat, validating paths: String) throws {
+        guard result.hasErrors else { return }
+        Output.standardOutput(DiagnosticFormatter(format: format, colour: Output.colourAllowed(fileDescriptor: STDOUT_FILENO))
+            .report(result.diagnostics, suppressed: result.suppressed, fileCount: result.files.count + result.testFiles.count))
+        Output.standardError("error: the flag files have errors; fix them first (flagc validate \(paths))\n")
+        throw ExitCode.failure
+    }
+
+    /// Scans `sources` (the repository when empty) for the flags of `result`, which has no error. The flag files,
+    /// test files and config are left out: they are where keys are defined, not used.
+    static func scan(_ result: FlagCompiler.Result, sources: [String], include: [String], exclude: [String]) throws -> ReferenceScan {
+        let listing = try SourceListing.list(sources: sources, include: include, exclude: exclude, environment: ProcessInfo.processInfo.environment)
+        let definitions = Set((result.files + result.testFiles + [result.config.path].compactMap { $0 }).compactMap(RegularFileReader.realPath))
+        let files = listing.files.filter { path in
+            !(path.hasSuffix(".yaml") || path.hasSuffix(".yml")) || RegularFileReader.realPath(path).map { !definitions.contains($0) } ?? true
+        }
+        return ReferenceScan.run(keys: result.snapshot?.flags.map(\.key) ?? [], config: result.config, files: files)
     }
 }
 

@@ -78,6 +78,8 @@ public struct FlagCompiler: Sendable {
         public var config: ProjectConfig
         /// The test files read (`*.test.yaml`, `*.test.yml`), decoded, in path order.
         package var tests: [FlagTestFile] = []
+        /// The decoded flag files, in path order: what the lifecycle checks (`StaleCheck`) read.
+        var sources: [SourceFile] = []
 
         /// The paths of the test files read.
         public var testFiles: [String] { tests.map(\.path) }
@@ -176,7 +178,7 @@ public struct FlagCompiler: Sendable {
             for diagnostic in shown[DiagnosticCollector.perRunLimit...] { suppressed.add(diagnostic) }
             shown.removeSubrange(DiagnosticCollector.perRunLimit...)
         }
-        return Result(diagnostics: shown, suppressed: suppressed, snapshot: snapshot, files: files, config: config, tests: tests.map(\.0))
+        return Result(diagnostics: shown, suppressed: suppressed, snapshot: snapshot, files: files, config: config, tests: tests.map(\.0), sources: sources)
     }
 
     static func decodeFile(at path: String, limits: InputLimits) -> (SourceFile, DiagnosticCollector) {

@@ -9,6 +9,9 @@
 /// symlinks: inside        # or follow: symbolic links may lead outside the flag folder
 /// refs:
 ///   patterns: ["Flags.{camel}", "FLAG_{UPPER}"]   # extra names `flagc refs` looks for
+/// stale:
+///   lifetimes: { release: 40, operational: 7, kill_switch: never }   # days, per flag `type`
+///   settled-days: 14
 /// ```
 public struct ProjectConfig: Sendable {
     /// The file name of the project config inside a flags folder.
@@ -31,6 +34,8 @@ public struct ProjectConfig: Sendable {
     /// Extra templates `flagc refs` looks for besides each key and its camelCase accessor name
     /// (`refs.patterns`; see `ReferencePattern`).
     public var referencePatterns: [ReferencePattern]
+    /// What `flagc stale` counts as stale (`stale:`): lifetimes per flag type, and the days to settle.
+    public var stale: StaleSettings
     /// Where the config came from, when it was read from a file.
     public var path: String?
 
@@ -44,6 +49,7 @@ public struct ProjectConfig: Sendable {
         self.environments = []
         self.followsOutsideLinks = false
         self.referencePatterns = []
+        self.stale = StaleSettings()
         self.keyPattern = KeyPattern(ProjectConfig.defaultNamingPattern)!
     }
 
@@ -70,7 +76,7 @@ extension ProjectConfig {
         guard let root = YAMLParser(limits: limits).parse(bytes, diagnostics: &diagnostics) else {
             return (config, diagnostics.collector)
         }
-        guard let fields = diagnostics.fields(of: root, allowed: ["naming", "require", "environments", "symlinks", "refs"], in: "flagc.yaml") else {
+        guard let fields = diagnostics.fields(of: root, allowed: ["naming", "require", "environments", "symlinks", "refs", "stale"], in: "flagc.yaml") else {
             return (config, diagnostics.collector)
         }
         if let naming = fields["naming"], let namingFields = diagnostics.fields(of: naming.value, allowed: ["pattern", "example"], in: "'naming'") {
@@ -120,6 +126,53 @@ extension ProjectConfig {
                 }
             }
         }
+        if let stale = fields["stale"] { config.stale = decodeStale(stale.value, into: &diagnostics) }
         return (config, diagnostics.collector)
+    }
+}
+
+extension ProjectConfig {
+    /// Decodes the `stale:` section: `lifetimes` (days or `never` per flag type) and `settled-days`.
+    private static func decodeStale(_ node: YAMLNode, into diagnostics: inout FileDiagnostics) -> StaleSettings {
+        var settings = StaleSettings()
+        guard let fields = diagnostics.fields(of: node, allowed: ["lifetimes", "settled-days"], in: "'stale'") else { return settings }
+        if let lifetimes = fields["lifetimes"] {
+            if let pairs = lifetimes.value.mapping {
+                let types = FlagKind.allCases.map(\.rawValue)
+                for pair in pairs {
+                    guard let kind = FlagKind(rawValue: pair.name) else {
+                        diagnostics.report(.configInvalid, at: pair.key.location, "'stale.lifetimes' names no flag type '\(pair.name)'\(Suggestions.didYouMean(pair.name, in: types)); the types are \(types.joined(separator: ", "))")
+                        continue
+                    }
+                    if let scalar = pair.value.scalar, case .string("never") = scalar.resolved {
+                        settings.lifetimes[kind] = .some(nil)
+                    } else if let days = days(pair.value, "'stale.lifetimes.\(pair.name)'", orNever: true, into: &diagnostics) {
+                        settings.lifetimes[kind] = days
+                    }
+                }
+            } else {
+                diagnostics.report(.wrongType, at: lifetimes.value.location, "'stale.lifetimes' must be a mapping from flag types to days (or 'never'), not \(lifetimes.value.kindDescription)")
+            }
+        }
+        if let settled = fields["settled-days"], let days = days(settled.value, "'stale.settled-days'", orNever: false, into: &diagnostics) {
+            settings.settledDays = days
+        }
+        return settings
+    }
+
+    /// A whole number of days from 1 to 36,500; nil (reported) otherwise.
+    private static func days(_ node: YAMLNode, _ what: String, orNever: Bool, into diagnostics: inout FileDiagnostics) -> Int? {
+        let alternative = orNever ? ", or 'never'" : ""
+        if orNever, let scalar = node.scalar, case .string(let text) = scalar.resolved {
+            diagnostics.report(.configInvalid, at: node.location, "\(what) is '\(text)'; write a number of days, or 'never'")
+            return nil
+        }
+        guard let number = diagnostics.number(node, what) else { return nil }
+        guard number.rounded() == number, (1...36_500).contains(number) else {
+            let shown = number.rounded() == number && abs(number) < 1e15 ? String(Int(number)) : String(number)
+            diagnostics.report(.configInvalid, at: node.location, "\(what) is \(shown); write a whole number of days from 1 to 36500\(alternative)")
+            return nil
+        }
+        return Int(number)
     }
 }

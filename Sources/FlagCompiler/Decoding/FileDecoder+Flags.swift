@@ -24,6 +24,7 @@ extension FileDecoder {
             expiresLocation = expires.value.location
         }
         if let values = fields["metadata"] { metadata.values = decodeMetadata(values.value) }
+        let kind = fields["type"].flatMap { decodeKind($0.value) }
         let enabled = fields["enabled"].flatMap { diagnostics.bool($0.value, "'enabled'") } ?? true
 
         var flag = SourceFlag(
@@ -38,6 +39,7 @@ extension FileDecoder {
             expiresLocation: expiresLocation,
             isComplete: false
         )
+        flag.kind = kind
         // Without valid variants, defaults and outcomes cannot be checked; the flag still takes part in
         // the checks across files (naming, duplicates, required fields).
         guard let (type, variants, isImplicit) = decodeVariants(fields["variants"]?.value, key: key) else { return flag }
@@ -86,6 +88,15 @@ extension FileDecoder {
     }
 
     /// `expires`: a date (stale from the following midnight UTC) or a full timestamp.
+    /// The flag's `type`: one of `FlagKind`'s names; anything else is reported with the names there are.
+    private mutating func decodeKind(_ node: YAMLNode) -> FlagKind? {
+        guard let name = diagnostics.name(node, "'type'") else { return nil }
+        if let kind = FlagKind(rawValue: name) { return kind }
+        let names = FlagKind.allCases.map(\.rawValue)
+        diagnostics.report(.wrongType, at: node.location, "'type' is '\(name)'\(Suggestions.didYouMean(name, in: names)); write one of \(names.joined(separator: ", "))")
+        return nil
+    }
+
     private mutating func decodeExpiry(_ node: YAMLNode) -> Int64? {
         if let scalar = node.scalar, case .string(let text) = scalar.resolved {
             if let midnight = Timestamp.parseDate(text) { return midnight + 86_400 }

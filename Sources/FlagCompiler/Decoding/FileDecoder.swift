@@ -7,7 +7,7 @@ import FlagRuntime
 /// `FileDecoder+Flags.swift`, `+Rules`, `+Conditions` and `+Segments`.
 struct FileDecoder {
     static let fileFields = ["module", "flags", "segments"]
-    static let flagFields = ["description", "owner", "expires", "metadata", "enabled", "variants", "default", "rules"]
+    static let flagFields = ["description", "owner", "type", "expires", "metadata", "enabled", "variants", "default", "rules"]
     static let ruleFields = ["name", "when", "from", "until", "serve", "split", "rollout", "bucket_by", "seed"]
     static let segmentFields = ["description", "when"]
     static let conditionFields = ["users", "groups", "tenants", "environments", "segments", "attributes"]

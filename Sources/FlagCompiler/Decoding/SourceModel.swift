@@ -27,6 +27,8 @@ struct SourceFlag: Sendable {
     var rules: [SourceRule]
     var metadata: FlagMetadata
     var expiresLocation: SourceLocation?
+    /// What the flag is for (`type`), which sets its expected lifetime; nil when not written (or invalid).
+    var kind: FlagKind? = nil
     /// False when a part of the flag was invalid (and reported): such a flag is checked across files but never lowered.
     var isComplete: Bool
 

@@ -82,6 +82,10 @@ public enum RuleID: String, Sendable, Hashable, CaseIterable, Comparable {
     // Conditions
     /// An unknown segment is referenced.
     case unknownSegment = "unknown-segment"
+    /// A segment that no flag uses.
+    case segmentUnused = "segment-unused"
+    /// A segment with the same conditions as another.
+    case segmentIdentical = "segment-identical"
     /// Segments reference each other in a cycle.
     case segmentCycle = "segment-cycle"
     /// Segments nest deeper than the compiler's limit.
@@ -116,7 +120,7 @@ public enum RuleID: String, Sendable, Hashable, CaseIterable, Comparable {
     /// The severity diagnostics of this rule have.
     public var defaultSeverity: Severity {
         switch self {
-        case .windowPassed, .flagExpired, .unreachableRule, .emptyFile: .warning
+        case .windowPassed, .flagExpired, .unreachableRule, .emptyFile, .segmentUnused, .segmentIdentical: .warning
         default: .error
         }
     }

@@ -84,6 +84,8 @@ struct ProjectValidator {
                 checkConditions(segment.conditions, file: segment.file, segments: segments, into: &diagnostics)
             }
         }
+        SegmentUnused.check(files, segments: segments, into: &diagnostics)
+        SegmentIdentical.check(files, into: &diagnostics)
         let cycles = SegmentCycle.check(segments)
         diagnostics.add(contentsOf: cycles)
         var inlinable = cycles.isEmpty

@@ -4,7 +4,7 @@ enum DuplicateSegment: ProjectRule {
         id: .duplicateSegment, summary: "Each segment is defined once across all files.",
         checkedIn: ["Validation/Rules/DuplicateSegment.swift"],
         triggering: ["flags/a.yaml": "segments:\n  staff:\n    when: { groups: [staff] }\n", "flags/b.yaml": "segments:\n  staff:\n    when: { groups: [employees] }\n"],
-        nonTriggering: ["flags/a.yaml": "segments:\n  staff:\n    when: { groups: [staff] }\n", "flags/b.yaml": "segments:\n  employees:\n    when: { groups: [employees] }\n"]
+        nonTriggering: ["flags/a.yaml": .text(flag("default: false\nrules:\n  - when: { segments: [staff, employees] }\n    serve: true") + "segments:\n  staff:\n    when: { groups: [staff] }\n"), "flags/b.yaml": "segments:\n  employees:\n    when: { groups: [employees] }\n"]
     )
 
     /// The project's segment table, the first definition of each name; every later definition is reported.

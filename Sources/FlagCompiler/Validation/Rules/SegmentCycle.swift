@@ -4,7 +4,7 @@ enum SegmentCycle: ProjectRule {
         id: .segmentCycle, summary: "Segments do not reference each other in a cycle.",
         checkedIn: ["Validation/Rules/SegmentCycle.swift"],
         triggering: one("segments:\n  a:\n    when: { segments: [b] }\n  b:\n    when: { segments: [a] }\n"),
-        nonTriggering: one("segments:\n  a:\n    when: { segments: [b] }\n  b:\n    when: { groups: [staff] }\n")
+        nonTriggering: one(flag("default: false\nrules:\n  - when: { segments: [a] }\n    serve: true") + "segments:\n  a:\n    when: { segments: [b] }\n  b:\n    when: { groups: [staff] }\n")
     )
 
     /// Reports each cycle of segments referencing segments once, at the segment that closes it.

@@ -15,14 +15,16 @@ enum SnapshotSize: ProjectRule {
         nonTriggering: one(segmentLattice(width: 2, levels: 4))
     )
 
-    /// `levels` levels of `width` segments, each referencing every segment of the level below, and a flag
-    /// referencing the top: inlined, it holds width^levels copies of the bottom segments.
+    /// `levels` levels of `width` segments, each referencing every segment of the level below (and a group of its
+    /// own, so no two are alike), and a flag referencing the top: inlined, it holds width^levels copies of the
+    /// bottom segments.
     static func segmentLattice(width: Int, levels: Int) -> String {
-        var yaml = flag("default: false\nrules:\n  - when: { segments: [l\(levels)_0] }\n    serve: true") + "segments:\n"
+        let top = (0..<width).map { "l\(levels)_\($0)" }.joined(separator: ", ")
+        var yaml = flag("default: false\nrules:\n  - when: { segments: [\(top)] }\n    serve: true") + "segments:\n"
         for index in 0..<width { yaml += "  l0_\(index):\n    when: { groups: [g\(index)] }\n" }
         for level in 1...levels {
             let below = (0..<width).map { "l\(level - 1)_\($0)" }.joined(separator: ", ")
-            for index in 0..<width { yaml += "  l\(level)_\(index):\n    when: { segments: [\(below)] }\n" }
+            for index in 0..<width { yaml += "  l\(level)_\(index):\n    when: { segments: [\(below)], groups: [g\(level)_\(index)] }\n" }
         }
         return yaml
     }
