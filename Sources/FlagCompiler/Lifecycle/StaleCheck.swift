@@ -90,14 +90,15 @@ public struct StaleCheck: Sendable {
         self.references = references
     }
 
-    /// Checks the flags of `result` (which must have no error), reading the history of `paths` from the git
-    /// repository the current folder is in.
-    public func run(_ result: FlagCompiler.Result, paths: [String], environment: [String: String] = ProcessInfo.processInfo.environment) throws(FlagCompiler.UsageError) -> StaleReport {
+    /// Checks the flags of `result` (which must have no error), reading the history of `paths` (relative to
+    /// `repository`, or absolute) from the git repository that folder is in.
+    public func run(_ result: FlagCompiler.Result, paths: [String], repository: String = ".",
+                    environment: [String: String] = ProcessInfo.processInfo.environment) throws(FlagCompiler.UsageError) -> StaleReport {
         let settings = result.config.stale
         var report = StaleReport(findings: [], now: now, settings: settings, readHistory: false)
         var history: FlagHistory?
         if readsHistory {
-            switch try FlagHistory.read(paths: paths, limits: InputLimits(), environment: environment) {
+            switch try FlagHistory.read(paths: paths, directory: repository, limits: InputLimits(), environment: environment) {
             case .success(let read):
                 history = read
                 report.readHistory = true
