@@ -2,7 +2,7 @@
 """Validate flag files, the project config and snapshots against the JSON Schemas in schemas/.
 
 Usage:
-    scripts/check-schemas.py [FLAGS_DIR] [--snapshot PATH]... [--diff PATH]... [--test-results PATH]... [--refs PATH]...
+    scripts/check-schemas.py [FLAGS_DIR] [--snapshot PATH]... [--diff PATH]... [--test-results PATH]... [--refs PATH]... [--stale PATH]...
 
 * Every *.yaml / *.yml file under FLAGS_DIR (default: flags) is checked against schemas/flags.schema.json,
   except the project config flagc.yaml (FLAGS_DIR/flagc.yaml, or the one above the folder that flagc would
@@ -13,6 +13,7 @@ Usage:
 * Each --snapshot PATH is checked against schemas/snapshot.schema.json, each --diff PATH against
   schemas/diff.schema.json, each --test-results PATH against schemas/flag-test-results.schema.json and each
   --refs PATH (`flagc refs --format json`) against schemas/refs.schema.json.
+  --stale PATH (`flagc stale --format json`) against schemas/stale.schema.json.
 * The schema files themselves are checked against their meta-schemas.
 
 YAML is read the way flagc reads it (YAML 1.2 core schema): 2027-06-30 and timestamps stay strings, only
@@ -49,6 +50,7 @@ DIFF_SCHEMA = os.path.join(SCHEMA_DIR, "diff.schema.json")
 TEST_SCHEMA = os.path.join(SCHEMA_DIR, "flag-test.schema.json")
 TEST_RESULTS_SCHEMA = os.path.join(SCHEMA_DIR, "flag-test-results.schema.json")
 REFS_SCHEMA = os.path.join(SCHEMA_DIR, "refs.schema.json")
+STALE_SCHEMA = os.path.join(SCHEMA_DIR, "stale.schema.json")
 TEST_SUFFIXES = (".test.yaml", ".test.yml")
 CONFIG_NAME = "flagc.yaml"
 DEFAULT_REQUIRED = ["description", "owner"]
@@ -299,6 +301,8 @@ def main(argv):
                         help="a `flagc diff --format json` document to validate (may repeat)")
     parser.add_argument("--refs", action="append", default=[], metavar="PATH",
                         help="a `flagc refs --format json` document to validate (may repeat)")
+    parser.add_argument("--stale", action="append", default=[], metavar="PATH",
+                        help="a `flagc stale --format json` document to validate (may repeat)")
     parser.add_argument("--test-results", action="append", default=[], metavar="PATH",
                         help="a `flagc test --format json` document to validate (may repeat)")
     args = parser.parse_args(argv)
@@ -317,7 +321,7 @@ def main(argv):
 
     # (c) The schemas themselves.
     schemas = {}
-    for path in (FLAGS_SCHEMA, CONFIG_SCHEMA, SNAPSHOT_SCHEMA, DIFF_SCHEMA, TEST_SCHEMA, TEST_RESULTS_SCHEMA, REFS_SCHEMA):
+    for path in (FLAGS_SCHEMA, CONFIG_SCHEMA, SNAPSHOT_SCHEMA, DIFF_SCHEMA, TEST_SCHEMA, TEST_RESULTS_SCHEMA, REFS_SCHEMA, STALE_SCHEMA):
         relative = os.path.relpath(path)
         try:
             with open(path, encoding="utf-8") as handle:
@@ -382,6 +386,7 @@ def main(argv):
         (DIFF_SCHEMA, args.diff, "diff"),
         (TEST_RESULTS_SCHEMA, args.test_results, "test results"),
         (REFS_SCHEMA, args.refs, "refs"),
+        (STALE_SCHEMA, args.stale, "stale"),
     )
     for schema_path, paths, what in documents:
         document_validator = validator_for(schemas[schema_path])

@@ -7,21 +7,11 @@ import Testing
 /// `flagc stale` over real git repositories with fixed commit dates: flags that settle, expire, outlive their
 /// type, kill switches left off, and what the working tree changes.
 @Suite struct StaleCheckTests {
-    /// A flag with the fields every flag here has, then `body` (indented under the key).
-    static func flag(_ key: String, _ body: String) -> String {
-        let indented = body.split(separator: "\n").map { "    " + $0 }.joined(separator: "\n")
-        return "  \(key):\n    description: A flag.\n    owner: team-a\n\(indented)\n"
-    }
-
-    static func file(_ flags: String...) -> String { "flags:\n" + flags.joined() }
-
-    static let rollingOut = flag("app.checkout", "type: release\ndefault: false\nrules:\n  - rollout: 50")
-    static let rolledOut = flag("app.checkout", "type: release\ndefault: false\nrules:\n  - rollout: 100")
-    static let promotion = flag("app.promotion", "type: experiment\nexpires: 2026-02-28\ndefault: false\nrules:\n  - rollout: 30")
-    static let maintenance = flag("app.maintenance", "type: operational\ndefault: false")
-    static let killOn = flag("app.search", "type: kill_switch\ndefault: true")
-    static let killOff = flag("app.search", "type: kill_switch\nenabled: false\ndefault: true")
-    static let pilot = flag("app.pilot", "default: false\nrules:\n  - when: { tenants: [acme] }\n    until: 2026-02-01T00:00:00Z\n    serve: true")
+    static func flag(_ key: String, _ body: String) -> String { StaleHistory.flag(key, body) }
+    static func file(_ flags: String...) -> String { StaleHistory.file(flags) }
+    static let rollingOut = StaleHistory.rollingOut, rolledOut = StaleHistory.rolledOut, promotion = StaleHistory.promotion
+    static let maintenance = StaleHistory.maintenance, killOff = StaleHistory.killOff
+    static func history() throws -> GitRepository { try StaleHistory.repository() }
 
     /// Runs the check at `now` on `flags/` of `repository`.
     static func check(_ repository: GitRepository, now: String, readsHistory: Bool = true, references: [String: Int]? = nil) throws -> StaleReport {
@@ -34,22 +24,6 @@ import Testing
 
     static func summary(_ report: StaleReport) -> [String: String] {
         Dictionary(uniqueKeysWithValues: report.findings.map { ($0.id, $0.since.map { String(Timestamp.format($0).prefix(10)) } ?? "-") })
-    }
-
-    /// The history the issue describes: one flag settles at 100 %, one expires, one outlives its type.
-    static func history() throws -> GitRepository {
-        let repository = try GitRepository()
-        try repository.write("flags/app.yaml", file(rollingOut, promotion, maintenance, killOn, pilot))
-        try repository.commit("Add the app flags", date: "2026-01-01T09:00:00Z")
-        try repository.write("flags/app.yaml", file(rolledOut, promotion, maintenance, killOn, pilot))
-        try repository.commit("Roll the checkout out to everyone", date: "2026-02-10T09:00:00Z")
-        try repository.write("flags/app.yaml", file(rolledOut, promotion, maintenance, killOff, pilot))
-        try repository.write("flags/other.yaml", file(flag("other.flag", "default: false\nrules:\n  - rollout: 10")))
-        try repository.commit("Turn search off", date: "2026-02-20T09:00:00Z")
-        // A new description changes nothing that is served: the checkout stays settled since 10 February.
-        try repository.write("flags/app.yaml", file(rolledOut.replacingOccurrences(of: "A flag.", with: "The new checkout."), promotion, maintenance, killOff, pilot))
-        try repository.commit("Describe the checkout", date: "2026-03-01T09:00:00Z")
-        return repository
     }
 
     @Test func aFlagSettlesExpiresAndOutlivesItsType() throws {

@@ -26,6 +26,9 @@ public enum FlagKind: String, Sendable, Hashable, CaseIterable, Comparable {
         }
     }
 
+    /// `a` or `an`, for messages.
+    var article: String { self == .experiment || self == .operational ? "an" : "a" }
+
     /// Orders by declaration, so listings follow the table above.
     public static func < (lhs: FlagKind, rhs: FlagKind) -> Bool {
         allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!

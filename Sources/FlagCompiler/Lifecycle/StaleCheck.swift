@@ -161,7 +161,7 @@ public struct StaleCheck: Sendable {
             let due = timeline.added.time + Int64(lifetime) * 86_400
             if due <= now {
                 add(.lifetime,
-                    "flag '\(key)' is a \(kind.rawValue) flag added on \(date(timeline.added.time)) in \(timeline.added.id.prefix(7)), \(ago(timeline.added.time)); \(kind.rawValue) flags are expected to live \(plural(lifetime, "day"))",
+                    "flag '\(key)' is \(kind.article) \(kind.rawValue) flag added on \(date(timeline.added.time)) in \(timeline.added.id.prefix(7)), \(ago(timeline.added.time)); \(kind.rawValue) flags are expected to live \(plural(lifetime, "day"))",
                     "\(removal), or give it the type it has become if it is meant to stay (kill_switch or permission)",
                     since: due, addedIn: timeline.added.id)
             }
@@ -173,7 +173,7 @@ public struct StaleCheck: Sendable {
                 if analysis.served.isOff {
                     add(.killSwitchOff,
                         "kill switch '\(key)' has been off (\(analysis.served == .disabled ? "disabled" : "serving false")) since \(date(since)), \(ago(since)), so the code behind it has not run",
-                        "remove the feature's code and the flag\(referenceCount(key).map { $0 > 0 ? " and its \(plural($0, "reference"))" : "" } ?? ""), or turn the feature back on",
+                        "remove the feature's code and the flag\(referenceCount(key).map { $0 > 0 ? " and \(references($0))" : "" } ?? ""), or turn the feature back on",
                         since: since, served: served)
                 }
             } else if analysis.served == .disabled {
@@ -215,9 +215,12 @@ public struct StaleCheck: Sendable {
         switch referenceCount(key) {
         case nil: "remove the flag and the code that reads it"
         case 0?: "remove the flag (no code references it)"
-        case let count?: "remove the flag and its \(plural(count, "reference"))"
+        case let count?: "remove the flag and \(references(count))"
         }
     }
+
+    /// "its reference", "its 3 references".
+    private func references(_ count: Int) -> String { count == 1 ? "its reference" : "its \(count) references" }
 
     private func days(since instant: Int64) -> Int { Int((now - instant) / 86_400) }
 
