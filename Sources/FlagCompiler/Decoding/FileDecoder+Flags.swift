@@ -18,6 +18,7 @@ extension FileDecoder {
         var metadata = FlagMetadata()
         if let description = fields["description"] { metadata.description = diagnostics.text(description.value, "'description'") }
         if let owner = fields["owner"] { metadata.owner = diagnostics.name(owner.value, "'owner'") }
+        let ownerLocation = fields["owner"]?.value.location
         var expiresLocation: SourceLocation?
         if let expires = fields["expires"] {
             metadata.expires = decodeExpiry(expires.value)
@@ -36,6 +37,7 @@ extension FileDecoder {
             rules: [],
             metadata: metadata,
             expiresLocation: expiresLocation,
+            ownerLocation: ownerLocation,
             isComplete: false
         )
         // Without valid variants, defaults and outcomes cannot be checked; the flag still takes part in

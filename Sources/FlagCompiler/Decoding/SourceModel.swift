@@ -27,6 +27,7 @@ struct SourceFlag: Sendable {
     var rules: [SourceRule]
     var metadata: FlagMetadata
     var expiresLocation: SourceLocation?
+    var ownerLocation: SourceLocation?
     /// False when a part of the flag was invalid (and reported): such a flag is checked across files but never lowered.
     var isComplete: Bool
 
