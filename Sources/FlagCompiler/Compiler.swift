@@ -23,9 +23,10 @@ import Darwin
 /// `FlagTestFile`s (matrices expanded) and checked against the flags (`TestUnknownReference`) before validation,
 /// so their errors block the snapshot like any other; `Testing/` (`FlagTestRunner`) evaluates their cases.
 ///
-/// `Config/` reads `flagc.yaml` (used by discovery and validation); every stage reports to one
-/// `DiagnosticCollector` (`Diagnostics/`), so one run reports every problem. `RuleCatalog` lists every rule
-/// and where it is checked.
+/// `Config/` reads `flagc.yaml` (used by discovery and validation), and `Owners/` the CODEOWNERS file its
+/// `owners.from` names (`KnownOwners`, `CodeOwners`; `flagc owners` checks CODEOWNERS with `OwnersCheck`).
+/// Every stage reports to one `DiagnosticCollector` (`Diagnostics/`), so one run reports every problem.
+/// `RuleCatalog` lists every rule and where it is checked.
 ///
 /// ```swift
 /// let compiler = FlagCompiler(options: .init(paths: ["flags"]))
@@ -80,6 +81,12 @@ public struct FlagCompiler: Sendable {
         package var tests: [FlagTestFile] = []
         /// The decoded flag files, in path order: what the lifecycle checks (`StaleCheck`) read.
         var sources: [SourceFile] = []
+        /// Every flag with an `owner`, in file order (what `flagc owners` checks against CODEOWNERS).
+        package var flagOwners: [FlagOwner] {
+            sources.flatMap(\.flags).compactMap { flag in
+                flag.metadata.owner.map { FlagOwner(file: flag.file, key: flag.key.value, owner: $0, location: flag.ownerLocation ?? flag.key.location) }
+            }
+        }
 
         /// The paths of the test files read.
         public var testFiles: [String] { tests.map(\.path) }
@@ -245,8 +252,13 @@ public struct FlagCompiler: Sendable {
         }
         do {
             let bytes = try FileDiscovery.read(path, limit: options.limits.maximumFileSize)
-            let (config, diagnostics) = ProjectConfig.decode(bytes, path: path, limits: options.limits)
+            var (config, diagnostics) = ProjectConfig.decode(bytes, path: path, limits: options.limits)
             collector.add(diagnostics)
+            if let from = config.ownersFile {
+                let (known, problems) = KnownOwners.read(from: from, configPath: path, limits: options.limits)
+                config.knownOwners = known
+                collector.add(problems)
+            }
             return config
         } catch {
             collector.add(Diagnostic(error.rule, file: path, at: nil, error.message))

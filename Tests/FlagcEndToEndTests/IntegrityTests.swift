@@ -277,7 +277,9 @@ import Testing
             var chain = "segments:\n"
             for index in 0..<60_000 { chain += "  c\(index):\n    when: { segments: [c\(index + 1)] }\n" }
             chain += "  c60000:\n    when: { groups: [g] }\n"
-            try sandbox.write("chain/demo.yaml", chain)
+            // A flag uses the chain, so its segments are not unused.
+            let chainRule = "    rules:\n      - when: { segments: [c0] }\n        serve: true\n"
+            try sandbox.write("chain/demo.yaml", chain + "flags:\n" + booleanFlag(extra: chainRule).dropFirst("flags:\n".count))
             let long = try Flagc.run(["validate", "chain"] + fixedNow, in: sandbox.root, timeout: 30)
             #expect(long.status == 1, "\(long.stderr)")
             #expect(long.stdoutLines.count == 2 && long.stdout.contains("error[segment-depth]: segment 'c59984'"), "\(long.stdout.prefix(600))")

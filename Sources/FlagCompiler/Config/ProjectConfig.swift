@@ -12,6 +12,7 @@
 /// stale:
 ///   lifetimes: { release: 40, operational: 7, kill_switch: never }   # days, per flag `type`
 ///   settled-days: 14
+/// owners: [team-billing, "@acme/team-web"]        # or { from: CODEOWNERS }: the owners flags may name
 /// ```
 public struct ProjectConfig: Sendable {
     /// The file name of the project config inside a flags folder.
@@ -38,6 +39,10 @@ public struct ProjectConfig: Sendable {
     public var stale: StaleSettings
     /// Where the config came from, when it was read from a file.
     public var path: String?
+    /// The owners a flag's `owner` may name (`owners`); nil when `owners` is not set, so any owner is accepted.
+    package var knownOwners: KnownOwners?
+    /// `owners: { from: … }`: the CODEOWNERS file the compiler reads `knownOwners` from (`KnownOwners.read`).
+    var ownersFile: Located<String>?
 
     private(set) var keyPattern: KeyPattern
 
@@ -76,7 +81,7 @@ extension ProjectConfig {
         guard let root = YAMLParser(limits: limits).parse(bytes, diagnostics: &diagnostics) else {
             return (config, diagnostics.collector)
         }
-        guard let fields = diagnostics.fields(of: root, allowed: ["naming", "require", "environments", "symlinks", "refs", "stale"], in: "flagc.yaml") else {
+        guard let fields = diagnostics.fields(of: root, allowed: ["naming", "require", "environments", "symlinks", "refs", "stale", "owners"], in: "flagc.yaml") else {
             return (config, diagnostics.collector)
         }
         if let naming = fields["naming"], let namingFields = diagnostics.fields(of: naming.value, allowed: ["pattern", "example"], in: "'naming'") {
@@ -127,7 +132,39 @@ extension ProjectConfig {
             }
         }
         if let stale = fields["stale"] { config.stale = decodeStale(stale.value, into: &diagnostics) }
+        if let owners = fields["owners"] {
+            config.decodeOwners(owners.value, diagnostics: &diagnostics)
+        }
         return (config, diagnostics.collector)
+    }
+
+    /// `owners`: a list of owners, or `{ from: CODEOWNERS }` / `{ from: path }` (read later, by the compiler).
+    private mutating func decodeOwners(_ node: YAMLNode, diagnostics: inout FileDiagnostics) {
+        let forms = "write a list of owners ([team-billing, \"@acme/team-web\"]) or { from: CODEOWNERS }"
+        if node.sequence != nil {
+            guard let items = diagnostics.list(node, "'owners'") else { return }
+            var entries: [String] = []
+            for item in items {
+                guard let entry = diagnostics.name(item, "an entry of 'owners'") else { continue }
+                if KnownOwners.isValidEntry(entry) {
+                    entries.append(entry)
+                } else {
+                    diagnostics.report(.configInvalid, at: item.location, "'owners' entry '\(entry)' is not an owner; write a name as flags write it (team-billing), @user, @org/team or an email address")
+                }
+            }
+            knownOwners = KnownOwners(entries: entries, source: path ?? ProjectConfig.fileName, isCodeOwners: false)
+        } else if node.mapping != nil {
+            guard let ownerFields = diagnostics.fields(of: node, allowed: ["from"], in: "'owners'") else { return }
+            guard let from = ownerFields["from"] else {
+                diagnostics.report(.configInvalid, at: node.location, "'owners' is a mapping without 'from'; \(forms)")
+                return
+            }
+            if let text = diagnostics.text(from.value, "'owners.from'") {
+                ownersFile = Located(value: text, location: from.value.location)
+            }
+        } else {
+            diagnostics.report(.configInvalid, at: node.location, "'owners' must be a list or a mapping, not \(node.kindDescription); \(forms)")
+        }
     }
 }
 

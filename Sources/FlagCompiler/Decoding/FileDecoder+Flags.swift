@@ -18,6 +18,7 @@ extension FileDecoder {
         var metadata = FlagMetadata()
         if let description = fields["description"] { metadata.description = diagnostics.text(description.value, "'description'") }
         if let owner = fields["owner"] { metadata.owner = diagnostics.name(owner.value, "'owner'") }
+        let ownerLocation = fields["owner"]?.value.location
         var expiresLocation: SourceLocation?
         if let expires = fields["expires"] {
             metadata.expires = decodeExpiry(expires.value)
@@ -37,6 +38,7 @@ extension FileDecoder {
             rules: [],
             metadata: metadata,
             expiresLocation: expiresLocation,
+            ownerLocation: ownerLocation,
             isComplete: false
         )
         flag.kind = kind

@@ -29,6 +29,7 @@ struct SourceFlag: Sendable {
     var expiresLocation: SourceLocation?
     /// What the flag is for (`type`), which sets its expected lifetime; nil when not written (or invalid).
     var kind: FlagKind? = nil
+    var ownerLocation: SourceLocation?
     /// False when a part of the flag was invalid (and reported): such a flag is checked across files but never lowered.
     var isComplete: Bool
 

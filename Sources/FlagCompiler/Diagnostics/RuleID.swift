@@ -44,6 +44,10 @@ public enum RuleID: String, Sendable, Hashable, CaseIterable, Comparable {
     case emptyList = "empty-list"
     /// The project config `flagc.yaml` is invalid.
     case configInvalid = "config-invalid"
+    /// A CODEOWNERS line GitHub would reject (an owner not written `@user`, `@org/team` or as an email, `!`, `[ ]`).
+    case codeownersInvalid = "codeowners-invalid"
+    /// A flag's `owner` is not one of the owners `flagc.yaml`'s `owners` lists (or its CODEOWNERS file names).
+    case ownerUnknown = "owner-unknown"
 
     // Keys and names
     /// A flag key does not follow the naming convention.

@@ -229,6 +229,40 @@ enum FileDiscovery {
         }
     }
 
+    /// The repository root for `folder`: the nearest folder at or above it that holds `.git` (a folder, or the
+    /// file a worktree or submodule has), written like `folder` (`flags` → `.`, `.` → `..`, `/a/b` → `/a`);
+    /// nil when no folder above holds `.git`.
+    static func repositoryRoot(above folder: String) -> String? {
+        var absolute = URL(fileURLWithPath: folder).standardizedFileURL
+        var written = folder.isEmpty ? "." : folder
+        while true {
+            if FileManager.default.fileExists(atPath: absolute.appendingPathComponent(".git").path) { return written }
+            let parent = absolute.deletingLastPathComponent()
+            if parent.path == absolute.path { return nil }
+            absolute = parent
+            written = lexicalParent(written)
+        }
+    }
+
+    /// The folder above `path`, by its text: `a/b` → `a`, `a` → `.`, `.` → `..`, `../x` → `..`, `/a` → `/`.
+    static func lexicalParent(_ path: String) -> String {
+        var components = path.split(separator: "/").filter { $0 != "." }
+        if let last = components.last, last != ".." { components.removeLast() } else if !path.hasPrefix("/") { components.append("..") }
+        let joined = components.joined(separator: "/")
+        return path.hasPrefix("/") ? "/" + joined : (joined.isEmpty ? "." : joined)
+    }
+
+    /// `name` inside `folder`, without a `./` for the current folder.
+    static func join(_ folder: String, _ name: String) -> String {
+        folder == "." || folder.isEmpty ? name : (folder.hasSuffix("/") ? folder + name : folder + "/" + name)
+    }
+
+    /// Whether `path` is a file (or a link to one), not a folder.
+    static func isFile(_ path: String) -> Bool {
+        var isDirectory: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && !isDirectory.boolValue
+    }
+
     /// Reads a whole regular file, refusing one larger than `limit` (and anything but a regular file) before reading it.
     static func read(_ path: String, limit: Int) throws(ReadError) -> [UInt8] {
         do {

@@ -106,6 +106,7 @@ struct ProjectValidator {
     private func checkFlag(_ flag: SourceFlag, segments: [String: SourceSegment], into diagnostics: inout DiagnosticCollector) {
         KeyNaming.check(flag, config: config, into: &diagnostics)
         MissingMetadata.check(flag, config: config, into: &diagnostics)
+        OwnerUnknown.check(flag, config: config, into: &diagnostics)
         FlagExpired.check(flag, now: now, into: &diagnostics)
         var unreachable = UnreachableRule()
         for rule in flag.rules {

@@ -60,6 +60,7 @@ public enum RuleCatalog {
         FlagExpired.description,
         KeyNaming.description,
         MissingMetadata.description,
+        OwnerUnknown.description,
         SegmentCycle.description,
         SegmentDepth.description,
         SnapshotSize.description,
@@ -222,11 +223,15 @@ public enum RuleCatalog {
                         nonTriggering: one(flag("default: false\nrules:\n  - from: 2026-12-01T00:00:00Z\n    until: 2026-12-31T00:00:00Z\n    serve: true"))),
     ]
 
-    /// Config: flagc.yaml itself.
+    /// Config: flagc.yaml itself, and the CODEOWNERS file its `owners.from` names.
     static let config: [RuleDescription] = [
-        RuleDescription(id: .configInvalid, summary: "flagc.yaml is valid: the pattern compiles and its example matches.",
-                        checkedIn: ["Config/ProjectConfig.swift"],
+        RuleDescription(id: .configInvalid, summary: "flagc.yaml is valid: the pattern compiles, its example matches, owners.from names a file.",
+                        checkedIn: ["Config/ProjectConfig.swift", "Owners/KnownOwners.swift"],
                         triggering: ["flags/flagc.yaml": "naming:\n  pattern: '^[a-z]+$'\n  example: billing.invoice\n", "flags/demo.yaml": .text(flag("default: false"))],
                         nonTriggering: ["flags/flagc.yaml": "naming:\n  pattern: '^[a-z]+\\.[a-z]+$'\n  example: demo.feature\n", "flags/demo.yaml": .text(flag("default: false"))]),
+        RuleDescription(id: .codeownersInvalid, summary: "The CODEOWNERS file that owners.from names has only lines GitHub accepts: owners written @user, @org/team or as an email; no '!' or '[ ]' in patterns.",
+                        checkedIn: ["Owners/CodeOwners.swift"],
+                        triggering: ["flags/flagc.yaml": "owners: { from: CODEOWNERS }\n", "CODEOWNERS": "/flags/ team-demo\n", "flags/demo.yaml": .text(flag("default: false"))],
+                        nonTriggering: ["flags/flagc.yaml": "owners: { from: CODEOWNERS }\n", "CODEOWNERS": "/flags/ @acme/team-demo\n", "flags/demo.yaml": .text(flag("default: false"))]),
     ]
 }
