@@ -86,7 +86,8 @@ struct FlagHistory: Sendable {
         defer { reader.close() }
         var history = FlagHistory()
         history.commits = entries.count
-        var decoded: [String: [(key: String, analysis: ServingAnalysis?)]] = [:]
+        // By blob: the analysis of each flag it defines (the first definition of a key in a file counts).
+        var decoded: [String: [String: ServingAnalysis?]] = [:]
         var blobOfPath: [String: String] = [:]
         var pathsOfKey: [String: Set<String>] = [:]
         // Versions are read and decoded a batch of commits at a time, so memory holds the analyses, not the files.
@@ -99,9 +100,10 @@ struct FlagHistory: Sendable {
                 if let blob = change.blob, decoded[blob] == nil, !wanted.contains(blob) { wanted.append(blob) }
             }
             let contents = try reader.read(wanted)
-            let results = ConcurrentMap.map(wanted) { blob -> [(key: String, analysis: ServingAnalysis?)] in
-                guard let bytes = contents[blob], bytes.count <= limits.maximumFileSize else { return [] }
-                return FlagCompiler.decode(bytes, path: blob, limits: limits).0.flags.map { ($0.key.value, ServingAnalysis($0)) }
+            let results = ConcurrentMap.map(wanted) { blob -> [String: ServingAnalysis?] in
+                guard let bytes = contents[blob], bytes.count <= limits.maximumFileSize else { return [:] }
+                let flags = FlagCompiler.decode(bytes, path: blob, limits: limits).0.flags
+                return Dictionary(flags.map { ($0.key.value, ServingAnalysis($0)) }, uniquingKeysWith: { first, _ in first })
             }
             for (blob, flags) in zip(wanted, results) { decoded[blob] = flags }
             history.versions += wanted.count
@@ -110,31 +112,31 @@ struct FlagHistory: Sendable {
                 var touched = Set<String>()
                 for change in entry.changes {
                     if let old = blobOfPath[change.path] {
-                        for flag in decoded[old] ?? [] {
-                            touched.insert(flag.key)
-                            pathsOfKey[flag.key]?.remove(change.path)
+                        for key in decoded[old]?.keys ?? [:].keys {
+                            touched.insert(key)
+                            pathsOfKey[key]?.remove(change.path)
                         }
                     }
                     blobOfPath[change.path] = change.blob
                     if let blob = change.blob {
-                        for flag in decoded[blob] ?? [] {
-                            touched.insert(flag.key)
-                            pathsOfKey[flag.key, default: []].insert(change.path)
+                        for key in decoded[blob]?.keys ?? [:].keys {
+                            touched.insert(key)
+                            pathsOfKey[key, default: []].insert(change.path)
                         }
                     }
                 }
                 for key in touched {
                     // A key defined twice is read from its first file, as validation keeps the first definition.
-                    guard let path = pathsOfKey[key]?.min(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }),
-                          let blob = blobOfPath[path], let flag = decoded[blob]?.first(where: { $0.key == key }) else {
+                    guard let paths = pathsOfKey[key], let path = paths.count == 1 ? paths.first : paths.min(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }),
+                          let blob = blobOfPath[path], let analysis = decoded[blob]?[key] else {
                         history.flags[key] = nil
                         pathsOfKey[key] = nil
                         continue
                     }
                     if history.flags[key] == nil {
-                        history.flags[key] = Timeline(added: entry.commit, states: [State(since: entry.commit, analysis: flag.analysis)])
-                    } else if history.flags[key]!.states.last!.analysis != flag.analysis {
-                        history.flags[key]!.states.append(State(since: entry.commit, analysis: flag.analysis))
+                        history.flags[key] = Timeline(added: entry.commit, states: [State(since: entry.commit, analysis: analysis)])
+                    } else if history.flags[key]!.states.last!.analysis != analysis {
+                        history.flags[key]!.states.append(State(since: entry.commit, analysis: analysis))
                     }
                 }
             }
