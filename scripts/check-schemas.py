@@ -2,7 +2,7 @@
 """Validate flag files, the project config and snapshots against the JSON Schemas in schemas/.
 
 Usage:
-    scripts/check-schemas.py [FLAGS_DIR] [--snapshot PATH]... [--diff PATH]... [--test-results PATH]... [--refs PATH]... [--stale PATH]...
+    scripts/check-schemas.py [FLAGS_DIR] [--snapshot PATH]... [--diff PATH]... [--test-results PATH]... [--refs PATH]... [--stale PATH]... [--sarif PATH]...
 
 * Every *.yaml / *.yml file under FLAGS_DIR (default: flags) is checked against schemas/flags.schema.json,
   except the project config flagc.yaml (FLAGS_DIR/flagc.yaml, or the one above the folder that flagc would
@@ -14,6 +14,8 @@ Usage:
   schemas/diff.schema.json, each --test-results PATH against schemas/flag-test-results.schema.json and each
   --refs PATH (`flagc refs --format json`) against schemas/refs.schema.json.
   --stale PATH (`flagc stale --format json`) against schemas/stale.schema.json.
+  --sarif PATH (`flagc validate --format sarif`) against OASIS's SARIF 2.1.0 schema, kept beside the repository in
+    ../shared/sarif (SARIF_SCHEMA names another file); SKIPPED, loudly, when it is absent.
 * The schema files themselves are checked against their meta-schemas.
 
 YAML is read the way flagc reads it (YAML 1.2 core schema): 2027-06-30 and timestamps stay strings, only
@@ -303,6 +305,8 @@ def main(argv):
                         help="a `flagc refs --format json` document to validate (may repeat)")
     parser.add_argument("--stale", action="append", default=[], metavar="PATH",
                         help="a `flagc stale --format json` document to validate (may repeat)")
+    parser.add_argument("--sarif", action="append", default=[], metavar="PATH",
+                        help="a `flagc validate --format sarif` document to validate against the SARIF 2.1.0 schema (may repeat)")
     parser.add_argument("--test-results", action="append", default=[], metavar="PATH",
                         help="a `flagc test --format json` document to validate (may repeat)")
     args = parser.parse_args(argv)
@@ -398,6 +402,23 @@ def main(argv):
                 report(path, [("", f"cannot read the {what}: {error}")])
                 continue
             report(path, errors_of(document_validator, data))
+
+    # (d) SARIF documents, against the official schema when it is there.
+    if args.sarif:
+        sarif_schema = os.environ.get("SARIF_SCHEMA") or os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared", "sarif", "sarif-schema-2.1.0.json")
+        if not os.path.isfile(sarif_schema):
+            print(f"SKIPPED: the SARIF 2.1.0 schema is not at {os.path.normpath(sarif_schema)} (set SARIF_SCHEMA); {len(args.sarif)} SARIF documents were not schema-checked")
+        else:
+            with open(sarif_schema, encoding="utf-8") as handle:
+                sarif_validator = validator_for(json.load(handle))
+            for path in args.sarif:
+                try:
+                    with open(path, encoding="utf-8") as handle:
+                        data = json.load(handle)
+                except (OSError, ValueError) as error:
+                    report(path, [("", f"cannot read the SARIF document: {error}")])
+                    continue
+                report(path, errors_of(sarif_validator, data))
 
     print(f"schemas: {valid} files valid, {invalid} invalid")
     return 1 if invalid else 0

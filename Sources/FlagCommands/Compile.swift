@@ -58,10 +58,9 @@ struct Compile: AsyncParsableCommand {
         ))
         let result = try compiler.compile()
         if !result.diagnostics.isEmpty || result.suppressed.count > 0 || input.format != .text {
-            let formatter = DiagnosticFormatter(format: input.format, colour: Output.colourAllowed(fileDescriptor: STDERR_FILENO))
-            Output.standardError(formatter.report(result.diagnostics, suppressed: result.suppressed, fileCount: result.files.count))
+            Output.standardError(Output.report(result, as: input.format, for: STDERR_FILENO, fileCount: result.files.count))
         }
-        guard !result.fails(strict: input.strict), let snapshot = result.snapshot else {
+        guard !result.fails(strict: input.failsOnWarnings), let snapshot = result.snapshot else {
             Output.standardError("nothing written: fix the problems above and compile again\n")
             throw ExitCode.failure
         }

@@ -75,11 +75,17 @@ struct InputOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Treat this RFC 3339 time as now for date checks, e.g. 2026-01-01T00:00:00Z.", valueName: "rfc3339"))
     var now: String?
 
-    @ArgumentParser.Flag(help: "Fail on warnings too.")
+    @ArgumentParser.Flag(help: "Fail on warnings too (the same as --fail-on warning).")
     var strict = false
 
-    @Option(help: "Diagnostics format: text, json or github.")
+    @Option(name: .customLong("fail-on"), help: ArgumentHelp("Fail on errors only (the default) or on warnings too.", valueName: "error|warning"))
+    var failOn: FailureLevel = .error
+
+    @Option(help: "Diagnostics format: text, json, github or sarif.")
     var format: DiagnosticFormat = .text
+
+    /// Whether warnings fail the run: `--strict` or `--fail-on warning`.
+    var failsOnWarnings: Bool { strict || failOn == .warning }
 
     /// Checks `--now` while parsing, so a bad one shows the subcommand's usage.
     func validate() throws {
@@ -103,6 +109,11 @@ struct InputOptions: ParsableArguments {
 
 extension DiagnosticFormat: ExpressibleByArgument {}
 
+/// What fails a run (`--fail-on`).
+enum FailureLevel: String, ExpressibleByArgument, CaseIterable {
+    case error, warning
+}
+
 /// Writes to standard output or error without buffering surprises.
 enum Output {
     static func standardOutput(_ text: String) {
@@ -111,6 +122,20 @@ enum Output {
 
     static func standardError(_ text: String) {
         FileHandle.standardError.write(Data(text.utf8))
+    }
+
+    /// The formatter every command reports diagnostics with: colour only on a terminal (`fileDescriptor`), paths
+    /// from the repository's root in the machine-readable formats, and the tool's version for SARIF.
+    static func formatter(_ format: DiagnosticFormat, for fileDescriptor: Int32) -> DiagnosticFormatter {
+        DiagnosticFormatter(format: format, colour: colourAllowed(fileDescriptor: fileDescriptor), paths: .current(), toolVersion: FlagcVersion.current)
+    }
+
+    /// `result`'s diagnostics as `format` shows them, with its suppressed and ignored ones.
+    static func report(_ result: FlagCompiler.Result, as format: DiagnosticFormat, for fileDescriptor: Int32, fileCount: Int? = nil) -> String {
+        formatter(format, for: fileDescriptor).report(
+            result.diagnostics, suppressed: result.suppressed, ignored: result.ignored,
+            fileCount: fileCount ?? result.files.count + result.testFiles.count
+        )
     }
 
     /// Colour only on a terminal, and never when NO_COLOR is set.

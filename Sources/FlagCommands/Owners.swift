@@ -65,12 +65,7 @@ struct Owners: AsyncParsableCommand {
         var options = FlagCompiler.Options(paths: [path], configPath: config)
         options.producesSnapshot = false
         let result = try FlagCompiler(options: options).compile()
-        if result.hasErrors {
-            Output.standardOutput(DiagnosticFormatter(format: format, colour: Output.colourAllowed(fileDescriptor: STDOUT_FILENO))
-                .report(result.diagnostics, suppressed: result.suppressed, fileCount: result.files.count + result.testFiles.count))
-            Output.standardError("error: the flag files have errors; fix them first (flagc validate \(path))\n")
-            throw ExitCode.failure
-        }
+        try Refs.stopOnErrors(result, format: format, validating: path)
         let root = OwnersCheck.root(for: path, config: result.config)
         let (files, outside) = OwnersCheck.files(result.flagOwners, root: root)
         let knownHandles = result.config.knownOwners?.entries ?? []
@@ -96,6 +91,7 @@ struct Owners: AsyncParsableCommand {
         case .text: Output.standardOutput(output.text())
         case .json: Output.standardOutput(output.json())
         case .github: Output.standardOutput(output.github())
+        case .sarif: throw CommandUsageError("flagc owners writes text, json or github, not sarif")
         }
         if !output.passes { throw ExitCode.failure }
     }

@@ -59,8 +59,7 @@ extension Refs {
     /// be looked for. `validating` is what to validate, for the message.
     static func stopOnErrors(_ result: FlagCompiler.Result, format: DiagnosticFormat, validating paths: String) throws {
         guard result.hasErrors else { return }
-        Output.standardOutput(DiagnosticFormatter(format: format, colour: Output.colourAllowed(fileDescriptor: STDOUT_FILENO))
-            .report(result.diagnostics, suppressed: result.suppressed, fileCount: result.files.count + result.testFiles.count))
+        Output.standardOutput(Output.report(result, as: format, for: STDOUT_FILENO))
         Output.standardError("error: the flag files have errors; fix them first (flagc validate \(paths))\n")
         throw ExitCode.failure
     }

@@ -83,12 +83,9 @@ struct Test: AsyncParsableCommand {
         let fileCount = result.files.count + result.testFiles.count
         switch format {
         case .text, .json, .github:
-            let diagnosticFormat = DiagnosticFormat(rawValue: format.rawValue) ?? .text
-            let formatter = DiagnosticFormatter(format: diagnosticFormat, colour: Output.colourAllowed(fileDescriptor: STDOUT_FILENO))
-            Output.standardOutput(formatter.report(result.diagnostics, suppressed: result.suppressed, fileCount: fileCount))
+            Output.standardOutput(Output.report(result, as: DiagnosticFormat(rawValue: format.rawValue) ?? .text, for: STDOUT_FILENO, fileCount: fileCount))
         case .junit:
-            let formatter = DiagnosticFormatter(format: .text, colour: Output.colourAllowed(fileDescriptor: STDERR_FILENO))
-            Output.standardError(formatter.report(result.diagnostics, suppressed: result.suppressed, fileCount: fileCount))
+            Output.standardError(Output.report(result, as: .text, for: STDERR_FILENO, fileCount: fileCount))
         }
     }
 }

@@ -6,7 +6,11 @@ import Foundation
 struct Validate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Check flag files and report every problem with file, line and column.",
-        discussion: "Diagnostics go to standard output. Exit status: 0 clean, 1 problems found, 2 usage error."
+        discussion: """
+            Diagnostics go to standard output: text, json, github (annotations) or sarif (SARIF 2.1.0, for code scanning). \
+            The machine-readable formats name files from the repository's root. Exit status: 0 clean, 1 an error (or, \
+            with --strict or --fail-on warning, a warning), 2 usage error.
+            """
     )
 
     @OptionGroup var input: InputOptions
@@ -16,8 +20,7 @@ struct Validate: AsyncParsableCommand {
         options.producesSnapshot = false
         let compiler = FlagCompiler(options: options)
         let result = try compiler.compile()
-        let formatter = DiagnosticFormatter(format: input.format, colour: Output.colourAllowed(fileDescriptor: STDOUT_FILENO))
-        Output.standardOutput(formatter.report(result.diagnostics, suppressed: result.suppressed, fileCount: result.files.count + result.testFiles.count))
-        if result.fails(strict: input.strict) { throw ExitCode.failure }
+        Output.standardOutput(Output.report(result, as: input.format, for: STDOUT_FILENO))
+        if result.fails(strict: input.failsOnWarnings) { throw ExitCode.failure }
     }
 }

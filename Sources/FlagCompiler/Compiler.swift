@@ -79,6 +79,8 @@ public struct FlagCompiler: Sendable {
         public var config: ProjectConfig
         /// The test files read (`*.test.yaml`, `*.test.yml`), decoded, in path order.
         package var tests: [FlagTestFile] = []
+        /// The diagnostics that `# flagc:ignore` comments silenced, in reporting order, with their reasons.
+        public var ignored: [IgnoredDiagnostic] = []
         /// The decoded flag files, in path order: what the lifecycle checks (`StaleCheck`) read.
         var sources: [SourceFile] = []
         /// Every flag with an `owner`, in file order (what `flagc owners` checks against CODEOWNERS).
@@ -185,15 +187,19 @@ public struct FlagCompiler: Sendable {
             for diagnostic in shown[DiagnosticCollector.perRunLimit...] { suppressed.add(diagnostic) }
             shown.removeSubrange(DiagnosticCollector.perRunLimit...)
         }
-        return Result(diagnostics: shown, suppressed: suppressed, snapshot: snapshot, files: files, config: config, tests: tests.map(\.0), sources: sources)
+        let ignored = collector.ignored.sorted { Diagnostic.reportingOrder($0.diagnostic, $1.diagnostic) }
+        return Result(diagnostics: shown, suppressed: suppressed, snapshot: snapshot, files: files, config: config, tests: tests.map(\.0), ignored: ignored, sources: sources)
     }
 
     static func decodeFile(at path: String, limits: InputLimits) -> (SourceFile, DiagnosticCollector) {
         var decoder = FileDecoder(file: path)
-        guard let root = parseFile(at: path, limits: limits, into: &decoder.diagnostics) else {
+        var ignores: [IgnoreComment] = []
+        guard let root = parseFile(at: path, limits: limits, into: &decoder.diagnostics, ignores: &ignores) else {
             return (SourceFile(path: path), decoder.diagnostics.collector)
         }
-        return decode(root, with: decoder)
+        var (file, diagnostics) = decode(root, with: decoder)
+        file.ignores = ignores
+        return (file, diagnostics)
     }
 
     /// Reads, parses and decodes one test file (`*.test.yaml`).
@@ -211,8 +217,15 @@ public struct FlagCompiler: Sendable {
     /// cannot be read (reported). The bytes are released once parsed, before the tree is decoded (a 16 MiB file
     /// is 16 MiB less at the peak).
     private static func parseFile(at path: String, limits: InputLimits, into diagnostics: inout FileDiagnostics) -> YAMLNode?? {
+        var ignores: [IgnoreComment] = []
+        return parseFile(at: path, limits: limits, into: &diagnostics, ignores: &ignores)
+    }
+
+    /// `parseFile`, also reading the file's `# flagc:ignore` comments (the parser drops comments).
+    private static func parseFile(at path: String, limits: InputLimits, into diagnostics: inout FileDiagnostics, ignores: inout [IgnoreComment]) -> YAMLNode?? {
         do {
             let bytes = try FileDiscovery.read(path, limit: limits.maximumFileSize)
+            ignores = IgnoreComment.scan(bytes, into: &diagnostics)
             return .some(YAMLParser(limits: limits).parse(bytes, diagnostics: &diagnostics))
         } catch {
             diagnostics.report(error.rule, at: nil, error.message)
@@ -223,8 +236,11 @@ public struct FlagCompiler: Sendable {
     /// Parses and decodes one file's bytes.
     static func decode(_ bytes: [UInt8], path: String, limits: InputLimits) -> (SourceFile, DiagnosticCollector) {
         var decoder = FileDecoder(file: path)
+        let ignores = IgnoreComment.scan(bytes, into: &decoder.diagnostics)
         let root = YAMLParser(limits: limits).parse(bytes, diagnostics: &decoder.diagnostics)
-        return decode(root, with: decoder)
+        var (file, diagnostics) = decode(root, with: decoder)
+        file.ignores = ignores
+        return (file, diagnostics)
     }
 
     /// Decodes a parsed tree with the decoder that holds the parse's diagnostics.

@@ -35,6 +35,9 @@ public struct ProjectConfig: Sendable {
     /// Extra templates `flagc refs` looks for besides each key and its camelCase accessor name
     /// (`refs.patterns`; see `ReferencePattern`).
     public var referencePatterns: [ReferencePattern]
+    /// The levels the team gives adjustable rules (`rules:`, for example `flag-expired: error`,
+    /// `window-passed: off`); rules not listed keep their default severity.
+    public var ruleLevels: [RuleID: RuleLevel] = [:]
     /// What `flagc stale` counts as stale (`stale:`): lifetimes per flag type, and the days to settle.
     public var stale: StaleSettings
     /// Where the config came from, when it was read from a file.
@@ -81,7 +84,7 @@ extension ProjectConfig {
         guard let root = YAMLParser(limits: limits).parse(bytes, diagnostics: &diagnostics) else {
             return (config, diagnostics.collector)
         }
-        guard let fields = diagnostics.fields(of: root, allowed: ["naming", "require", "environments", "symlinks", "refs", "stale", "owners"], in: "flagc.yaml") else {
+        guard let fields = diagnostics.fields(of: root, allowed: ["naming", "require", "environments", "symlinks", "refs", "stale", "owners", "rules"], in: "flagc.yaml") else {
             return (config, diagnostics.collector)
         }
         if let naming = fields["naming"], let namingFields = diagnostics.fields(of: naming.value, allowed: ["pattern", "example"], in: "'naming'") {
@@ -132,6 +135,7 @@ extension ProjectConfig {
             }
         }
         if let stale = fields["stale"] { config.stale = decodeStale(stale.value, into: &diagnostics) }
+        if let rules = fields["rules"] { config.ruleLevels = decodeRuleLevels(rules.value, into: &diagnostics) }
         if let owners = fields["owners"] {
             config.decodeOwners(owners.value, diagnostics: &diagnostics)
         }
@@ -195,6 +199,33 @@ extension ProjectConfig {
             settings.settledDays = days
         }
         return settings
+    }
+
+    /// Decodes `rules:`: a mapping from rule ids to `error`, `warning` or `off`, for adjustable rules only.
+    private static func decodeRuleLevels(_ node: YAMLNode, into diagnostics: inout FileDiagnostics) -> [RuleID: RuleLevel] {
+        guard let pairs = node.mapping else {
+            diagnostics.report(.wrongType, at: node.location, "'rules' must be a mapping from rule ids to error, warning or off, such as { flag-expired: error }, not \(node.kindDescription)")
+            return [:]
+        }
+        var levels: [RuleID: RuleLevel] = [:]
+        for pair in pairs {
+            guard let rule = RuleID(rawValue: pair.name) else {
+                diagnostics.report(.configInvalid, at: pair.key.location, "'rules' names no rule '\(pair.name)'\(Suggestions.didYouMean(pair.name, in: RuleID.allCases.map(\.rawValue))); flagc rules lists them")
+                continue
+            }
+            guard rule.isAdjustable else {
+                diagnostics.report(.configInvalid, at: pair.key.location, "'\(pair.name)' cannot be changed in 'rules': its errors make the snapshot wrong; the rules a team may change are the warnings and \(RuleID.allCases.filter { $0.isAdjustable && $0.defaultSeverity == .error }.map(\.rawValue).joined(separator: ", "))")
+                continue
+            }
+            // `off` is a YAML 1.1 boolean, so it is read from the plain text: `window-passed: off` must not need quotes.
+            let text = pair.value.scalar?.value ?? ""
+            guard let level = RuleLevel(rawValue: text) else {
+                diagnostics.report(.configInvalid, at: pair.value.location, "'rules.\(pair.name)' is '\(text)'; write error, warning or off")
+                continue
+            }
+            levels[rule] = level
+        }
+        return levels
     }
 
     /// A whole number of days from 1 to 36,500; nil (reported) otherwise.

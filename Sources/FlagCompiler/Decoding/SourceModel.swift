@@ -14,6 +14,8 @@ struct SourceFile: Sendable {
     var module: Located<String>?
     var flags: [SourceFlag] = []
     var segments: [SourceSegment] = []
+    /// The `# flagc:ignore` comments of the file.
+    var ignores: [IgnoreComment] = []
 }
 
 /// A flag as written, with the positions later checks need. Outcomes are already resolved to variant names.

@@ -98,6 +98,8 @@ public struct Diagnostic: Error, Sendable, Hashable, CustomStringConvertible {
 public struct SuppressedDiagnostics: Sendable, Hashable {
     /// How many were suppressed, per rule.
     public private(set) var countsByRule: [RuleID: Int] = [:]
+    /// How many of each rule are errors.
+    private var errorsByRule: [RuleID: Int] = [:]
     /// How many of them are errors.
     public private(set) var errors = 0
     /// How many of them are warnings.
@@ -112,12 +114,39 @@ public struct SuppressedDiagnostics: Sendable, Hashable {
     /// Counts one more.
     mutating func add(_ diagnostic: Diagnostic) {
         countsByRule[diagnostic.rule, default: 0] += 1
-        if diagnostic.severity == .error { errors += 1 } else { warnings += 1 }
+        if diagnostic.severity == .error {
+            errors += 1
+            errorsByRule[diagnostic.rule, default: 0] += 1
+        } else {
+            warnings += 1
+        }
+    }
+
+    /// Applies `flagc.yaml`'s rule levels to the counts, as `DiagnosticCollector.adjust` does to the diagnostics.
+    mutating func adjust(levels: [RuleID: RuleLevel]) {
+        for (rule, level) in levels where countsByRule[rule] != nil && rule.isAdjustable {
+            let count = countsByRule[rule] ?? 0
+            let ruleErrors = errorsByRule[rule] ?? 0
+            errors -= ruleErrors
+            warnings -= count - ruleErrors
+            switch level {
+            case .off:
+                countsByRule[rule] = nil
+                errorsByRule[rule] = nil
+            case .error:
+                errors += count
+                errorsByRule[rule] = count
+            case .warning:
+                warnings += count
+                errorsByRule[rule] = nil
+            }
+        }
     }
 
     /// Adds another set's counts.
     mutating func add(_ other: SuppressedDiagnostics) {
         for (rule, count) in other.countsByRule { countsByRule[rule, default: 0] += count }
+        for (rule, count) in other.errorsByRule { errorsByRule[rule, default: 0] += count }
         errors += other.errors
         warnings += other.warnings
     }
@@ -135,9 +164,11 @@ public struct DiagnosticCollector: Sendable {
     public static let perRunLimit = 2_000
 
     /// The diagnostics collected so far, in the order they were found.
-    public private(set) var diagnostics: [Diagnostic] = []
+    public internal(set) var diagnostics: [Diagnostic] = []
+    /// The diagnostics that `# flagc:ignore` comments silenced, in the order found.
+    public internal(set) var ignored: [IgnoredDiagnostic] = []
     /// The ones counted but not kept.
-    public private(set) var suppressed = SuppressedDiagnostics()
+    public internal(set) var suppressed = SuppressedDiagnostics()
     /// How many diagnostics are kept; nil keeps all.
     public var limit: Int?
 
@@ -160,9 +191,10 @@ public struct DiagnosticCollector: Sendable {
         for diagnostic in other { add(diagnostic) }
     }
 
-    /// Adds another collector's diagnostics and its suppressed counts.
+    /// Adds another collector's diagnostics, its ignored ones and its suppressed counts.
     public mutating func add(_ other: DiagnosticCollector) {
         add(contentsOf: other.diagnostics)
+        ignored += other.ignored
         suppressed.add(other.suppressed)
     }
 

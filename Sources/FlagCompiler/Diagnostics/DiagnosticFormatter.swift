@@ -8,6 +8,8 @@ public enum DiagnosticFormat: String, Sendable, CaseIterable {
     case json
     /// GitHub Actions workflow commands (`::error file=…,line=…,col=…,title=…::message`).
     case github
+    /// One SARIF 2.1.0 document (GitHub code scanning, GitLab, IDEs).
+    case sarif
 }
 
 /// Formats a run's diagnostics.
@@ -16,19 +18,34 @@ public struct DiagnosticFormatter: Sendable {
     public var format: DiagnosticFormat
     /// Whether text output may use ANSI colour.
     public var colour: Bool
+    /// For the machine-readable formats (JSON, GitHub, SARIF): paths are written from this repository's root.
+    /// Nil writes them as given, as text always does.
+    public var paths: RepositoryPaths?
+    /// The version SARIF names the tool with.
+    public var toolVersion: String?
 
     /// Creates a formatter.
-    public init(format: DiagnosticFormat, colour: Bool = false) {
+    public init(format: DiagnosticFormat, colour: Bool = false, paths: RepositoryPaths? = nil, toolVersion: String? = nil) {
         self.format = format
         self.colour = colour
+        self.paths = paths
+        self.toolVersion = toolVersion
+    }
+
+    /// A path as the machine-readable formats write it: from the repository's root when `paths` is set.
+    func machinePath(_ path: String) -> String {
+        paths?.fromRoot(path) ?? path
     }
 
     /// The whole report: every diagnostic, then (for text) a summary line. Diagnostics suppressed by the
-    /// collector's limits are counted in the summary and named by rule in a line of their own.
-    public func report(_ diagnostics: [Diagnostic], suppressed: SuppressedDiagnostics = SuppressedDiagnostics(), fileCount: Int) -> String {
+    /// collector's limits are counted in the summary and named by rule in a line of their own. Diagnostics that
+    /// `# flagc:ignore` comments silenced are counted in the summary, listed with their reasons in JSON, and are
+    /// suppressed results in SARIF.
+    public func report(_ diagnostics: [Diagnostic], suppressed: SuppressedDiagnostics = SuppressedDiagnostics(), ignored: [IgnoredDiagnostic] = [], fileCount: Int) -> String {
         switch format {
-        case .text: return text(diagnostics, suppressed: suppressed, fileCount: fileCount)
-        case .json: return json(diagnostics, suppressed: suppressed, fileCount: fileCount)
+        case .text: return text(diagnostics, suppressed: suppressed, ignored: ignored, fileCount: fileCount)
+        case .json: return json(diagnostics, suppressed: suppressed, ignored: ignored, fileCount: fileCount)
+        case .sarif: return sarif(diagnostics, ignored: ignored)
         case .github:
             var lines = diagnostics.map(github)
             if suppressed.count > 0 {
@@ -46,7 +63,7 @@ public struct DiagnosticFormatter: Sendable {
         return "… and \(suppressed.count) more \(noun) not shown (at most \(DiagnosticCollector.perFileLimit) per file and \(DiagnosticCollector.perRunLimit) per run), all of the rules \(rules); fix those above and run again"
     }
 
-    private func text(_ diagnostics: [Diagnostic], suppressed: SuppressedDiagnostics, fileCount: Int) -> String {
+    private func text(_ diagnostics: [Diagnostic], suppressed: SuppressedDiagnostics, ignored: [IgnoredDiagnostic], fileCount: Int) -> String {
         var output = ""
         for diagnostic in diagnostics {
             // One diagnostic per line, whatever a quoted name contains.
@@ -65,8 +82,9 @@ public struct DiagnosticFormatter: Sendable {
             }
         }
         if suppressed.count > 0 { output += DiagnosticFormatter.suppressedLine(suppressed) + "\n" }
-        output += DiagnosticFormatter.summary(diagnostics, suppressed: suppressed, fileCount: fileCount) + "\n"
-        return output
+        output += DiagnosticFormatter.summary(diagnostics, suppressed: suppressed, fileCount: fileCount)
+        if !ignored.isEmpty { output += " (\(ignored.count) ignored by '# flagc:ignore')" }
+        return output + "\n"
     }
 
     /// `2 errors, 1 warning in 12 files`, suppressed diagnostics included in the counts.
@@ -77,11 +95,42 @@ public struct DiagnosticFormatter: Sendable {
         return "\(plural(errors, "error")), \(plural(warnings, "warning")) in \(plural(fileCount, "file"))"
     }
 
-    private func json(_ diagnostics: [Diagnostic], suppressed: SuppressedDiagnostics, fileCount: Int) -> String {
+    private func json(_ diagnostics: [Diagnostic], suppressed: SuppressedDiagnostics, ignored: [IgnoredDiagnostic], fileCount: Int) -> String {
         let errors = diagnostics.filter { $0.severity == .error }.count + suppressed.errors
-        let items: [JSONValue] = diagnostics.map { diagnostic in
+        let items: [JSONValue] = diagnostics.map(jsonObject)
+        var summary: [String: JSONValue] = [
+            "errors": .integer(Int64(errors)),
+            "warnings": .integer(Int64(diagnostics.count + suppressed.count - errors)),
+            "files": .integer(Int64(fileCount)),
+        ]
+        if suppressed.count > 0 {
+            var rules: [String: JSONValue] = [:]
+            for (rule, count) in suppressed.countsByRule { rules[rule.rawValue] = .integer(Int64(count)) }
+            summary["suppressed"] = .object(["count": .integer(Int64(suppressed.count)), "rules": .object(rules)])
+        }
+        var document: [String: JSONValue] = [
+            "version": .integer(1),
+            "diagnostics": .array(items),
+            "summary": .object(summary),
+        ]
+        if !ignored.isEmpty {
+            summary["ignored"] = .integer(Int64(ignored.count))
+            document["summary"] = .object(summary)
+            document["ignored"] = .array(ignored.map { silenced in
+                guard case .object(var object) = jsonObject(silenced.diagnostic) else { return .null }
+                object["reason"] = .string(silenced.reason)
+                object["comment"] = .object(["line": .integer(Int64(silenced.comment.line)), "column": .integer(Int64(silenced.comment.column))])
+                return .object(object)
+            })
+        }
+        return JSONWriter(style: .pretty).string(.object(document))
+    }
+
+    /// One diagnostic as a JSON object: `{file, line?, column?, rule, severity, message, related?}`.
+    private func jsonObject(_ diagnostic: Diagnostic) -> JSONValue {
+        do {
             var object: [String: JSONValue] = [
-                "file": .string(diagnostic.file),
+                "file": .string(machinePath(diagnostic.file)),
                 "rule": .string(diagnostic.rule.rawValue),
                 "severity": .string(diagnostic.severity.rawValue),
                 "message": .string(diagnostic.message),
@@ -93,7 +142,7 @@ public struct DiagnosticFormatter: Sendable {
             if !diagnostic.related.isEmpty {
                 object["related"] = .array(diagnostic.related.map {
                     .object([
-                        "file": .string($0.file),
+                        "file": .string(machinePath($0.file)),
                         "line": .integer(Int64($0.location.line)),
                         "column": .integer(Int64($0.location.column)),
                         "message": .string($0.message),
@@ -102,33 +151,28 @@ public struct DiagnosticFormatter: Sendable {
             }
             return .object(object)
         }
-        var summary: [String: JSONValue] = [
-            "errors": .integer(Int64(errors)),
-            "warnings": .integer(Int64(diagnostics.count + suppressed.count - errors)),
-            "files": .integer(Int64(fileCount)),
-        ]
-        if suppressed.count > 0 {
-            var rules: [String: JSONValue] = [:]
-            for (rule, count) in suppressed.countsByRule { rules[rule.rawValue] = .integer(Int64(count)) }
-            summary["suppressed"] = .object(["count": .integer(Int64(suppressed.count)), "rules": .object(rules)])
-        }
-        let document: JSONValue = .object([
-            "version": .integer(1),
-            "diagnostics": .array(items),
-            "summary": .object(summary),
-        ])
-        return JSONWriter(style: .pretty).string(document)
     }
 
+    /// The diagnostic's annotation, then one `notice` annotation per related place (GitHub shows an annotation
+    /// only at its own file and line, so "first defined here" needs one of its own).
     private func github(_ diagnostic: Diagnostic) -> String {
-        var properties = ["file=\(DiagnosticFormatter.escapeProperty(diagnostic.file))"]
-        if let location = diagnostic.location {
+        let command = diagnostic.severity == .error ? "error" : "warning"
+        var lines = [annotation(command, file: diagnostic.file, at: diagnostic.location, title: "flagc \(diagnostic.rule.rawValue)", message: diagnostic.message)]
+        for related in diagnostic.related {
+            let position = diagnostic.location.map { "\(machinePath(diagnostic.file)):\($0.line)" } ?? machinePath(diagnostic.file)
+            lines.append(annotation("notice", file: related.file, at: related.location, title: "flagc \(diagnostic.rule.rawValue)", message: "\(related.message) (see \(position))"))
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    private func annotation(_ command: String, file: String, at location: SourceLocation?, title: String, message: String) -> String {
+        var properties = ["file=\(DiagnosticFormatter.escapeProperty(machinePath(file)))"]
+        if let location {
             properties.append("line=\(location.line)")
             properties.append("col=\(location.column)")
         }
-        properties.append("title=\(DiagnosticFormatter.escapeProperty("flagc \(diagnostic.rule.rawValue)"))")
-        let command = diagnostic.severity == .error ? "error" : "warning"
-        return "::\(command) \(properties.joined(separator: ","))::\(DiagnosticFormatter.escapeData(diagnostic.message))"
+        properties.append("title=\(DiagnosticFormatter.escapeProperty(title))")
+        return "::\(command) \(properties.joined(separator: ","))::\(DiagnosticFormatter.escapeData(message))"
     }
 
     /// Escapes a workflow command's message as GitHub's toolkit does: `%`, CR and LF.

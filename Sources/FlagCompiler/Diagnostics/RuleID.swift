@@ -42,6 +42,8 @@ public enum RuleID: String, Sendable, Hashable, CaseIterable, Comparable {
     case missingMetadata = "missing-metadata"
     /// A list that must not be empty is empty.
     case emptyList = "empty-list"
+    /// A `# flagc:ignore` comment is malformed: no rule, an unknown or unignorable rule, no reason, nothing after it.
+    case ignoreInvalid = "ignore-invalid"
     /// The project config `flagc.yaml` is invalid.
     case configInvalid = "config-invalid"
     /// A CODEOWNERS line GitHub would reject (an owner not written `@user`, `@org/team` or as an email, `!`, `[ ]`).

@@ -49,6 +49,7 @@ struct ProjectValidator {
     func validate(_ files: [SourceFile], into run: inout DiagnosticCollector) -> ValidatedProject? {
         let (diagnostics, segments, _) = check(files)
         run.add(diagnostics)
+        adjust(&run, files: files)
         return run.hasErrors ? nil : ValidatedProject(files: files, segments: segments, environments: config.environments)
     }
 
@@ -59,6 +60,7 @@ struct ProjectValidator {
     func validatePartially(_ files: [SourceFile], into run: inout DiagnosticCollector) -> ValidatedProject {
         let (diagnostics, segments, segmentsAreUsable) = check(files)
         run.add(diagnostics)
+        adjust(&run, files: files)
         guard run.hasErrors else { return ValidatedProject(files: files, segments: segments, environments: config.environments) }
         var seen = Set<String>()
         let kept = files.map { file in
@@ -67,6 +69,14 @@ struct ProjectValidator {
             return file
         }
         return ValidatedProject(files: kept, segments: segmentsAreUsable ? segments : [:], environments: config.environments)
+    }
+
+    /// Applies `flagc.yaml`'s `rules:` levels and the files' `# flagc:ignore` comments to every diagnostic of the
+    /// run, before it is decided whether the run has errors: a warning raised to an error blocks the snapshot.
+    private func adjust(_ run: inout DiagnosticCollector, files: [SourceFile]) {
+        var ignores: [String: [IgnoreComment]] = [:]
+        for file in files where !file.ignores.isEmpty { ignores[file.path, default: []] += file.ignores }
+        run.adjust(levels: config.ruleLevels, ignores: ignores)
     }
 
     /// The cross-file diagnostics, the segment table (the first definition of each name), and whether the segments
