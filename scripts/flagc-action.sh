@@ -11,16 +11,16 @@
 #   INPUT_FORMATS        comma-separated, any of github (annotations), text (plain diagnostics in the log),
 #                        markdown (the step summary) (default: github,markdown)
 #   INPUT_STRICT         true: warnings fail too (default: false)
-#   INPUT_FAIL_ON        error (default) or warning (the same as strict: true)
+#   INPUT_FAIL_ON        error (default) or warning (flagc validate --fail-on; the same as strict: true)
 #   INPUT_DIFF_BASE      the revision to diff against (default: origin/$GITHUB_BASE_REF on a pull request, else
 #                        no diff); none: no diff
 #   INPUT_DIFF_FAIL_ON   risk ids (flagc diff --fail-on, comma-separated) that fail the step when the diff has them
-#   INPUT_REPORT_DIR     where validate.json, test.json and diff.json go (default: $RUNNER_TEMP/flagc-reports)
+#   INPUT_REPORT_DIR     where validate.json, validate.sarif, test.json and diff.json go (default: $RUNNER_TEMP/flagc-reports)
 #   GITHUB_WORKSPACE     the checkout (default: the current folder)
 #   GITHUB_BASE_REF      the pull request's base branch (set by GitHub on pull_request events)
 #   GITHUB_STEP_SUMMARY  the step summary file (appended to, when set and markdown is among the formats)
 #   GITHUB_OUTPUT        the step outputs file (appended to, when set): errors, warnings, files, tests-passed,
-#                        tests-failed, changed-flags, report-dir, result
+#                        tests-failed, changed-flags, report-dir, sarif-file, result
 #
 # Exit status: 0 when validate (and test, when there are test files) passed; 1 when either failed, the diff could
 # not run (its base is missing) or has a risk of INPUT_DIFF_FAIL_ON; 2 for a bad input.
@@ -60,15 +60,16 @@ case "${INPUT_STRICT:-false}" in
     false | False | FALSE | 0 | no | "") ;;
     *) usage_error "strict: '$INPUT_STRICT' is not true or false" ;;
 esac
-# fail-on: warning means what --strict means today. When flagc gains its own --fail-on error|warning (severities under
-# the team's control, issue 17), pass the input through to it instead of mapping it here.
+fail_on=error
 case "${INPUT_FAIL_ON:-error}" in
     error | "") ;;
-    warning) strict=true ;;
+    warning) fail_on=warning ;;
     *) usage_error "fail-on: '$INPUT_FAIL_ON' is not error or warning" ;;
 esac
-strict_arguments=()
-[ "$strict" = true ] && strict_arguments=(--strict)
+# strict: true is fail-on: warning; flagc validate takes either.
+[ "$strict" = true ] && fail_on=warning
+strict_arguments=(--fail-on "$fail_on")
+[ "$fail_on" = warning ] && strict=true
 diff_fail_on="$(echo "${INPUT_DIFF_FAIL_ON:-}" | tr -d ' \n')"
 diff_arguments=()
 [ -n "$diff_fail_on" ] && diff_arguments=(--fail-on "$diff_fail_on")
@@ -110,6 +111,8 @@ failed=false
 echo "flagc validate ${paths[*]} ${strict_arguments[*]}" >&2
 validate_status=0
 "$flagc" validate "${paths[@]}" "${strict_arguments[@]}" --format json >"$report_dir/validate.json" || validate_status=$?
+# For code scanning (github/codeql-action/upload-sarif with the sarif-file output); the same diagnostics.
+"$flagc" validate "${paths[@]}" "${strict_arguments[@]}" --format sarif >"$report_dir/validate.sarif" || true
 show validate "${paths[@]}" "${strict_arguments[@]}"
 errors="$(json_field "$report_dir/validate.json" 'd["summary"]["errors"]')"
 warnings="$(json_field "$report_dir/validate.json" 'd["summary"]["warnings"]')"
@@ -220,6 +223,7 @@ fi
 
 if [ -n "${GITHUB_OUTPUT:-}" ]; then
     {
+        echo "sarif-file=$report_dir/validate.sarif"
         echo "errors=$errors"
         echo "warnings=$warnings"
         echo "files=$files"

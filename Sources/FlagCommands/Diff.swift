@@ -73,7 +73,7 @@ struct Diff: AsyncParsableCommand {
         let colour = format == .text && Output.colourAllowed(fileDescriptor: STDOUT_FILENO)
         if head.hasErrors {
             let diagnosticFormat: DiagnosticFormat = format == .github ? .github : format == .json ? .json : .text
-            Output.standardOutput(DiagnosticFormatter(format: diagnosticFormat, colour: colour).report(head.diagnostics, fileCount: headTree.files.count))
+            Output.standardOutput(Output.formatter(diagnosticFormat, for: STDOUT_FILENO).report(head.diagnostics, fileCount: headTree.files.count))
             Output.standardError("error: the head (\(head.label)) has errors; fix them first (flagc validate)\n")
             throw ExitCode.failure
         }
@@ -87,7 +87,7 @@ struct Diff: AsyncParsableCommand {
         if let population {
             diff.measure(population: try Self.readPopulation(population), base: base, head: head, now: nowSeconds)
         }
-        let output = DiffOutput(diff: diff, base: base, head: head, colour: colour)
+        let output = DiffOutput(diff: diff, base: base, head: head, colour: colour, paths: .current())
         switch format {
         case .text: Output.standardOutput(output.text())
         case .markdown: Output.standardOutput(output.markdown())

@@ -7,6 +7,10 @@ struct DiffOutput {
     let base: DiffSide
     let head: DiffSide
     let colour: Bool
+    /// The machine-readable formats (JSON, GitHub) name files from this repository's root.
+    var paths: RepositoryPaths? = nil
+
+    private func machinePath(_ path: String) -> String { paths?.fromRoot(path) ?? path }
 
     // MARK: Summary
 
@@ -150,7 +154,7 @@ struct DiffOutput {
             ]
             if let from = change.renamedFrom { object["renamedFrom"] = .string(from) }
             if let location = location(change, field: nil) {
-                object["location"] = .object(["file": .string(location.file), "line": .integer(Int64(location.location.line)), "column": .integer(Int64(location.location.column))])
+                object["location"] = .object(["file": .string(machinePath(location.file)), "line": .integer(Int64(location.location.line)), "column": .integer(Int64(location.location.column))])
             }
             if let population = change.population {
                 object["population"] = .object([
@@ -201,7 +205,7 @@ struct DiffOutput {
             for id in order {
                 let entry = byLocation[id]!
                 let message = DiagnosticFormatter.escapeData(entry.lines.joined(separator: "\n") + risks)
-                lines.append("::\(level) file=\(DiagnosticFormatter.escapeProperty(entry.file)),line=\(entry.location.line),col=\(entry.location.column),title=\(title)::\(message)")
+                lines.append("::\(level) file=\(DiagnosticFormatter.escapeProperty(machinePath(entry.file))),line=\(entry.location.line),col=\(entry.location.column),title=\(title)::\(message)")
             }
         }
         lines.append("::notice title=flagc diff::\(DiagnosticFormatter.escapeData(summaryLine + " (\(heading))"))")

@@ -26,7 +26,7 @@ struct Refs: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("Files or folders to scan (default: the repository, or the current folder).", valueName: "source"))
     var sources: [String] = []
 
-    @Option(help: "Output: text, json, markdown or github.")
+    @Option(help: "Output: text, json, markdown, github or sarif.")
     var format: RefsFormat = .text
 
     @Option(help: ArgumentHelp("Scan only files matching this glob (repeatable; without '/', the file name may match).", valueName: "glob"))
@@ -41,16 +41,17 @@ struct Refs: AsyncParsableCommand {
     func run() async throws {
         let compiler = FlagCompiler(options: .init(paths: [flags], configPath: config))
         let result = try compiler.compile()
-        try Refs.stopOnErrors(result, format: format == .github ? .github : format == .json ? .json : .text, validating: flags)
+        try Refs.stopOnErrors(result, format: DiagnosticFormat(rawValue: format.rawValue) ?? .text, validating: flags)
         let scan = try Refs.scan(result, sources: sources, include: include, exclude: exclude)
-        let output = RefsOutput(scan: scan)
+        let output = RefsOutput(scan: scan, paths: .current())
         switch format {
         case .text: Output.standardOutput(output.text())
         case .json: Output.standardOutput(output.json())
         case .markdown: Output.standardOutput(output.markdown())
         case .github: Output.standardOutput(output.github())
+        case .sarif: Output.standardOutput(output.sarif())
         }
-        if format == .github, !scan.unknownKeys.isEmpty { throw ExitCode.failure }
+        if format == .github || format == .sarif, !scan.unknownKeys.isEmpty { throw ExitCode.failure }
     }
 }
 
@@ -78,5 +79,5 @@ extension Refs {
 
 /// The output formats of `flagc refs`.
 enum RefsFormat: String, ExpressibleByArgument, CaseIterable {
-    case text, json, markdown, github
+    case text, json, markdown, github, sarif
 }

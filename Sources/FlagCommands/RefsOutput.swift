@@ -5,6 +5,10 @@ import FlagRuntime
 /// references and unknown keys by file, line and column.
 struct RefsOutput {
     let scan: ReferenceScan
+    /// The machine-readable formats (JSON, GitHub, SARIF) name files from this repository's root.
+    var paths: RepositoryPaths? = nil
+
+    private func machinePath(_ path: String) -> String { paths?.fromRoot(path) ?? path }
 
     /// The stable ids of the two findings, as shown in annotations and JSON.
     static let unknownKeyID = "refs-unknown-key"
@@ -48,7 +52,7 @@ struct RefsOutput {
 
     func json() -> String {
         func location(_ location: ReferenceScan.Location) -> [String: JSONValue] {
-            ["file": .string(location.file), "line": .integer(Int64(location.line)), "column": .integer(Int64(location.column))]
+            ["file": .string(machinePath(location.file)), "line": .integer(Int64(location.line)), "column": .integer(Int64(location.column))]
         }
         let flags: [JSONValue] = scan.flags.map { flag in
             .object(["key": .string(flag.key), "count": .integer(Int64(flag.references.count)), "references": .array(flag.references.map { .object(location($0)) })])
@@ -92,11 +96,28 @@ struct RefsOutput {
         return lines.joined(separator: "\n") + "\n"
     }
 
+    /// The unknown keys as SARIF results of the rule `refs-unknown-key` (flags without references have no place
+    /// in code to point at, so they are left to the other formats).
+    func sarif() -> String {
+        let rule = SARIFLog.Rule(
+            id: Self.unknownKeyID, summary: "A quoted key in code that no flag defines.",
+            description: "A dotted string in quotes that is close to a defined flag key, or follows the naming pattern under a module some flag uses, but is no flag: the code that evaluates it gets its default.",
+            help: "Fix the key (the message suggests the closest defined one), or define the flag (docs/lifecycle.md).",
+            level: .error
+        )
+        var log = SARIFLog(toolVersion: FlagcVersion.current, paths: paths, rules: [rule])
+        for unknown in scan.unknownKeys {
+            log.add(rule: rule.id, level: .error, message: message(unknown), file: unknown.location.file,
+                    at: SourceLocation(line: unknown.location.line, column: unknown.location.column))
+        }
+        return log.text
+    }
+
     func github() -> String {
         var lines: [String] = []
         for unknown in scan.unknownKeys {
             let properties = [
-                "file=\(DiagnosticFormatter.escapeProperty(unknown.location.file))", "line=\(unknown.location.line)", "col=\(unknown.location.column)",
+                "file=\(DiagnosticFormatter.escapeProperty(machinePath(unknown.location.file)))", "line=\(unknown.location.line)", "col=\(unknown.location.column)",
                 "title=\(DiagnosticFormatter.escapeProperty("flagc \(Self.unknownKeyID)"))",
             ]
             lines.append("::error \(properties.joined(separator: ","))::\(DiagnosticFormatter.escapeData(message(unknown)))")

@@ -61,7 +61,7 @@ struct Stale: AsyncParsableCommand {
     func run() async throws {
         let now = try InputOptions.seconds(now) ?? Int64(Date().timeIntervalSince1970)
         let result = try FlagCompiler(options: .init(paths: paths, configPath: config, now: now)).compile()
-        try Refs.stopOnErrors(result, format: format == .github ? .github : format == .json ? .json : .text, validating: paths.joined(separator: " "))
+        try Refs.stopOnErrors(result, format: DiagnosticFormat(rawValue: format.rawValue) ?? .text, validating: paths.joined(separator: " "))
         var references: [String: Int]?
         if refs {
             references = Dictionary(uniqueKeysWithValues: try Refs.scan(result, sources: [], include: [], exclude: refsExclude).flags.map { ($0.key, $0.references.count) })
@@ -72,7 +72,7 @@ struct Stale: AsyncParsableCommand {
         if let reason = report.historyUnavailable {
             Output.standardError("note: git history was not read (\(reason)); lifetime, settled and kill-switch-off were not checked\n")
         }
-        let output = StaleOutput(report: report)
+        let output = StaleOutput(report: report, paths: .current())
         switch format {
         case .text: Output.standardOutput(output.text())
         case .json: Output.standardOutput(output.json())

@@ -4,6 +4,10 @@ import FlagRuntime
 /// `flagc stale` results as text, JSON, Markdown or GitHub annotations, in the report's order (file, position, id).
 struct StaleOutput {
     let report: StaleReport
+    /// The machine-readable formats (JSON, GitHub) name files from this repository's root.
+    var paths: RepositoryPaths? = nil
+
+    private func machinePath(_ path: String) -> String { paths?.fromRoot(path) ?? path }
 
     private func plural(_ count: Int, _ word: String) -> String { "\(count) \(word)\(count == 1 ? "" : "s")" }
 
@@ -25,7 +29,7 @@ struct StaleOutput {
         let findings: [JSONValue] = report.findings.map { finding in
             var object: [String: JSONValue] = [
                 "id": .string(finding.id), "kind": .string(finding.kind.rawValue), "subject": .string(finding.subject),
-                "file": .string(finding.file), "line": .integer(Int64(finding.location.line)), "column": .integer(Int64(finding.location.column)),
+                "file": .string(machinePath(finding.file)), "line": .integer(Int64(finding.location.line)), "column": .integer(Int64(finding.location.column)),
                 "message": .string(finding.message), "action": .string(finding.action),
             ]
             if let since = finding.since { object["since"] = .string(Timestamp.format(since)) }
@@ -72,7 +76,7 @@ struct StaleOutput {
     func github() -> String {
         var lines = report.findings.map { finding in
             let properties = [
-                "file=\(DiagnosticFormatter.escapeProperty(finding.file))", "line=\(finding.location.line)", "col=\(finding.location.column)",
+                "file=\(DiagnosticFormatter.escapeProperty(machinePath(finding.file)))", "line=\(finding.location.line)", "col=\(finding.location.column)",
                 "title=\(DiagnosticFormatter.escapeProperty("flagc stale \(finding.id)"))",
             ]
             return "::warning \(properties.joined(separator: ","))::\(DiagnosticFormatter.escapeData("\(finding.message); \(finding.action)"))"

@@ -21,7 +21,7 @@ struct Test: AsyncParsableCommand {
     @Argument(help: "Folders or files of flag files and test files (searched recursively).")
     var paths: [String] = ["flags"]
 
-    @Option(help: "Report format: text, json, github or junit.")
+    @Option(help: "Report format: text, json, github, junit or sarif.")
     var format: TestReportFormat = .text
 
     @Option(help: "Run only the cases whose name (matrix values substituted) or flag key contains this text.")
@@ -66,7 +66,7 @@ struct Test: AsyncParsableCommand {
         }
         let runner = FlagTestRunner(snapshot: snapshot, environments: environments, now: nowSeconds, filter: filter, environment: env)
         let report = try runner.run(result.tests)
-        let output = TestReportOutput(report: report, showsCoverage: coverage, minimumCoverage: minimumCoverage)
+        let output = TestReportOutput(report: report, showsCoverage: coverage, minimumCoverage: minimumCoverage, paths: .current())
         Output.standardOutput(output.render(format, colour: Output.colourAllowed(fileDescriptor: STDOUT_FILENO)))
         if format == .junit || format == .json, let failure = output.coverageFailure {
             Output.standardError("error: \(failure)\n")  // the XML and the document have no place for it
@@ -82,7 +82,7 @@ struct Test: AsyncParsableCommand {
     private func reportDiagnostics(_ result: FlagCompiler.Result) {
         let fileCount = result.files.count + result.testFiles.count
         switch format {
-        case .text, .json, .github:
+        case .text, .json, .github, .sarif:
             Output.standardOutput(Output.report(result, as: DiagnosticFormat(rawValue: format.rawValue) ?? .text, for: STDOUT_FILENO, fileCount: fileCount))
         case .junit:
             Output.standardError(Output.report(result, as: .text, for: STDERR_FILENO, fileCount: fileCount))
@@ -100,4 +100,6 @@ enum TestReportFormat: String, CaseIterable, ExpressibleByArgument {
     case github
     /// JUnit XML: a testsuite per file, a testcase per result.
     case junit
+    /// SARIF 2.1.0: the failed cases as results of the rule `test-failed`.
+    case sarif
 }

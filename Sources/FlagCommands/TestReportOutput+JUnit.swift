@@ -14,7 +14,7 @@ extension TestReportOutput {
             let failures = results.count { !$0.passed }
             xml += "  <testsuite name=\"\(Self.escape(file))\" tests=\"\(results.count)\" failures=\"\(failures)\" errors=\"0\" skipped=\"0\">\n"
             for result in results {
-                let attributes = "name=\"\(Self.escape(result.title))\" classname=\"\(Self.escape(result.flag))\" file=\"\(Self.escape(result.file))\" line=\"\(result.location.line)\""
+                let attributes = "name=\"\(Self.escape(result.title))\" classname=\"\(Self.escape(result.flag))\" file=\"\(Self.escape(machinePath(result.file)))\" line=\"\(result.location.line)\""
                 guard !result.passed else {
                     xml += "    <testcase \(attributes)/>\n"
                     continue

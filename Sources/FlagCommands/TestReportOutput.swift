@@ -8,6 +8,11 @@ struct TestReportOutput {
     var showsCoverage: Bool
     /// `--min-coverage`, in percent.
     var minimumCoverage: Double?
+    /// The machine-readable formats (JSON, GitHub, JUnit, SARIF) name files from this repository's root.
+    var paths: RepositoryPaths? = nil
+
+    /// A path as the machine-readable formats write it.
+    func machinePath(_ path: String) -> String { paths?.fromRoot(path) ?? path }
 
     /// Whether the share of rules covered reaches `--min-coverage` (always, without it).
     var meetsMinimumCoverage: Bool {
@@ -21,6 +26,7 @@ struct TestReportOutput {
         case .json: JSONWriter(style: .pretty).string(json)
         case .github: github
         case .junit: junit
+        case .sarif: sarif
         }
     }
 
@@ -86,7 +92,7 @@ struct TestReportOutput {
         var lines: [String] = []
         for result in report.results where !result.passed {
             let properties = [
-                "file=\(DiagnosticFormatter.escapeProperty(result.file))",
+                "file=\(DiagnosticFormatter.escapeProperty(machinePath(result.file)))",
                 "line=\(result.location.line)",
                 "col=\(result.location.column)",
                 "title=\(DiagnosticFormatter.escapeProperty("flagc test: \(result.title)"))",
@@ -102,13 +108,30 @@ struct TestReportOutput {
         return lines.map { $0 + "\n" }.joined()
     }
 
+    // MARK: SARIF
+
+    /// The failed cases as SARIF results of the rule `test-failed`, at the case's `file:line:col`.
+    private var sarif: String {
+        let rule = SARIFLog.Rule(
+            id: "test-failed", summary: "A test case's expectation does not hold.",
+            description: "A case of a flag test file (*.test.yaml) expects a value, variant, reason, rule or error that evaluating the flag through FlagRuntime does not give.",
+            help: "Fix the flag, or the expectation if the change is intended; `flagc eval SNAPSHOT FLAG --explain` shows why a context gets what it gets (docs/testing.md).",
+            level: .error
+        )
+        var log = SARIFLog(toolVersion: FlagcVersion.current, paths: paths, rules: [rule])
+        for result in report.results where !result.passed {
+            log.add(rule: rule.id, level: .error, message: ([result.failureMessage] + result.explanation).joined(separator: "\n"), file: result.file, at: result.location)
+        }
+        return log.text
+    }
+
     // MARK: JSON
 
     /// `{"version": 1, "results": [...], "summary": {...}, "coverage": {...}}`; keys sorted by the writer.
     var json: JSONValue {
         let results: [JSONValue] = report.results.map { result in
             var object: [String: JSONValue] = [
-                "file": .string(result.file),
+                "file": .string(machinePath(result.file)),
                 "line": .integer(Int64(result.location.line)),
                 "column": .integer(Int64(result.location.column)),
                 "name": .string(result.name),

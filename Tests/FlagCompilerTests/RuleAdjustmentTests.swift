@@ -134,7 +134,7 @@ import Testing
         #expect(paths.fromRoot(project.path("flags/b.yaml")) == "flags/b.yaml")
         #expect(paths.fromRoot("/elsewhere/c.yaml") == "/elsewhere/c.yaml")
         #expect(paths.fromRoot("../../../outside.yaml") == "../../../outside.yaml")
-        #expect(DiagnosticFormatter.uri("services/api my/flags/ü.yaml") == "services/api%20my/flags/%C3%BC.yaml")
+        #expect(SARIFLog.uri("services/api my/flags/ü.yaml") == "services/api%20my/flags/%C3%BC.yaml")
         let diagnostic = Diagnostic(.flagExpired, file: "flags/a.yaml", at: SourceLocation(line: 2, column: 3), "expired",
                                     related: [Diagnostic.Related(file: "../../flags/b.yaml", location: SourceLocation(line: 4, column: 5), message: "first defined here")])
         let github = DiagnosticFormatter(format: .github, paths: paths).report([diagnostic], fileCount: 1)

@@ -268,7 +268,9 @@ struct FlagcBinaryTests {
             #expect(fromText.count == 10)
             #expect(fromJSON == fromText)
             #expect(fromGitHub == fromText)
-            #expect(github.stdoutLines.count == fromGitHub.count, "every github line is a workflow command: \(github)")
+            // Every other github line is a notice for a related place ("first defined here").
+            #expect(github.stdoutLines.filter { !$0.hasPrefix("::notice file=") }.count == fromGitHub.count, "every github line is a workflow command: \(github)")
+            #expect(github.stdoutLines.filter { $0.hasPrefix("::notice file=") }.count == text.stdoutLines.filter { $0.contains(": note: ") }.count, "\(github)")
         }
     }
 
@@ -288,8 +290,10 @@ struct FlagcBinaryTests {
                 "::warning file=flags/old.yaml,line=5,col=14,title=flagc flag-expired::",
                 "::warning file=flags/old.yaml,line=9,col=9,title=flagc unreachable-rule::",
             ]
-            let lines = run.stdoutLines
-            #expect(lines.count == prefixes.count, "no summary or notes in github format: \(run)")
+            // A related place is an annotation of its own, at its own line.
+            let lines = run.stdoutLines.filter { !$0.hasPrefix("::notice file=") }
+            #expect(run.stdoutLines.contains { $0.hasPrefix("::notice file=flags/old.yaml,line=") && $0.hasSuffix("(see flags/old.yaml:9)") }, "\(run)")
+            #expect(lines.count == prefixes.count, "no summary in github format: \(run)")
             for (line, prefix) in zip(lines, prefixes) {
                 #expect(line.hasPrefix(prefix), "\(line) does not start with \(prefix)")
                 #expect(line.count > prefix.count, "empty message: \(line)")

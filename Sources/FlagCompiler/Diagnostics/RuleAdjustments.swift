@@ -11,11 +11,14 @@ public enum RuleLevel: String, Sendable, Hashable, CaseIterable {
 }
 
 extension RuleID {
+    /// The errors about the project's own conventions, by id: naming, required fields, known owners.
+    static let adjustableErrors: Set<String> = ["key-naming", "missing-metadata", "owner-unknown"]
+
     /// The rules a team may raise, lower or turn off (in `flagc.yaml`'s `rules:`) and ignore (with
     /// `# flagc:ignore`): every warning, and the errors about the project's own conventions. The other errors make
     /// a snapshot wrong (or impossible), so they cannot be changed.
     public var isAdjustable: Bool {
-        defaultSeverity == .warning || self == .keyNaming || self == .missingMetadata || self == .ownerUnknown
+        defaultSeverity == .warning || RuleID.adjustableErrors.contains(rawValue)
     }
 }
 
