@@ -217,7 +217,35 @@ struct FileDiagnostics {
         self.file = file
     }
 
+    /// Empty values followed by a comment on their line (`white: #ffffff`), by the location of the `#`, where the
+    /// parser puts the value's node.
+    var commentValues: [SourceLocation: CommentValue] = [:]
+
+    /// An empty value whose line goes on with a comment: most likely a value starting with `#` left unquoted.
+    struct CommentValue {
+        /// The key whose value it is; nil for a list item.
+        var key: String?
+        /// The comment, from its `#`.
+        var comment: String
+        /// Whether the error was reported: further errors at the place add nothing.
+        var reported = false
+
+        var message: String {
+            let fix = key.map { "\($0): \"\(comment)\"" } ?? "- \"\(comment)\""
+            let what = key.map { "'\($0)' has no value" } ?? "this list item is empty"
+            return "\(what): '#' after a space starts a comment in YAML, so '\(comment)' is not read; if it is the value, quote it (\(fix))"
+        }
+    }
+
+    /// Reports a problem. An error about an empty value that a comment follows (the decoders report those as
+    /// they find them, each in its own words) is reported once as `yaml-comment-value` instead, which names the cause.
     mutating func report(_ rule: RuleID, at location: SourceLocation?, _ message: String, related: [Diagnostic.Related] = []) {
+        if let location, rule.defaultSeverity == .error, let value = commentValues[location] {
+            guard !value.reported else { return }
+            commentValues[location]?.reported = true
+            collector.add(Diagnostic(.yamlCommentValue, file: file, at: location, value.message, related: related))
+            return
+        }
         collector.add(Diagnostic(rule, file: file, at: location, message, related: related))
     }
 }

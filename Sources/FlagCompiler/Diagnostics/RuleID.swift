@@ -4,6 +4,10 @@ public enum RuleID: String, Sendable, Hashable, CaseIterable, Comparable {
     // YAML
     /// The file is not well-formed YAML.
     case yamlSyntax = "yaml-syntax"
+    /// A git merge-conflict marker (`<<<<<<<`, `=======`, `>>>>>>>`) is left in the file.
+    case yamlConflictMarker = "yaml-conflict-marker"
+    /// An unquoted value starting with `#` (`white: #ffffff`), which YAML reads as an empty value and a comment.
+    case yamlCommentValue = "yaml-comment-value"
     /// A tab is used for indentation.
     case yamlTab = "yaml-tab"
     /// A mapping has the same key twice.

@@ -37,30 +37,16 @@ struct YAMLParser {
         }
         defer { yaml_parser_delete(&parser) }
 
+        // libyaml's error on a conflict marker says nothing about the conflict.
+        if ConflictMarkers.report(bytes, diagnostics: &diagnostics) { return nil }
+
         return bytes.withUnsafeBufferPointer { buffer -> YAMLNode? in
             yaml_parser_set_input_string(&parser, buffer.baseAddress, buffer.count)
-            var builder = TreeBuilder(limits: limits)
+            var builder = TreeBuilder(limits: limits, bytes: buffer)
             var event = yaml_event_t()
             while true {
                 guard yaml_parser_parse(&parser, &event) == 1 else {
-                    // Tabs inside block scalars are valid, so tab indentation is reported only when it broke parsing.
-                    let tabLines = reportTabIndentation(bytes, diagnostics: &diagnostics)
-                    let mark = parser.problem_mark
-                    let location = SourceLocation(line: Int(mark.line) + 1, column: Int(mark.column) + 1)
-                    if !tabLines.contains(location.line) {
-                        let problem = parser.problem.map { String(cString: $0) } ?? "unknown problem"
-                        var related: [Diagnostic.Related] = []
-                        var context = ""
-                        if let text = parser.context.map({ String(cString: $0) }) {
-                            context = text + ": "
-                            let mark = parser.context_mark
-                            let contextLocation = SourceLocation(line: Int(mark.line) + 1, column: Int(mark.column) + 1)
-                            if contextLocation != location {
-                                related.append(Diagnostic.Related(file: diagnostics.file, location: contextLocation, message: "\(text) that starts here"))
-                            }
-                        }
-                        diagnostics.report(.yamlSyntax, at: location, "\(context)\(problem); fix the YAML syntax here", related: related)
-                    }
+                    reportSyntaxError(parser, bytes, diagnostics: &diagnostics)
                     return nil
                 }
                 defer { yaml_event_delete(&event) }
@@ -71,6 +57,42 @@ struct YAMLParser {
             // report knock-on errors, so the file stops here.
             return builder.droppedContent ? nil : builder.root
         }
+    }
+
+    /// Reports libyaml's error: as an indentation mistake on the line that is off when the lines show one
+    /// (`IndentationDiagnosis`), else in libyaml's words, with its context as a note.
+    private func reportSyntaxError(_ parser: yaml_parser_t, _ bytes: [UInt8], diagnostics: inout FileDiagnostics) {
+        // Tabs inside block scalars are valid, so tab indentation is reported only when it broke parsing.
+        let tabLines = reportTabIndentation(bytes, diagnostics: &diagnostics)
+        let location = SourceLocation(line: Int(parser.problem_mark.line) + 1, column: Int(parser.problem_mark.column) + 1)
+        guard !tabLines.contains(location.line) else { return }
+        let problem = parser.problem.map { String(cString: $0) } ?? "unknown problem"
+        let contextText = parser.context.map { String(cString: $0) }
+        let contextLocation = contextText.map { _ in SourceLocation(line: Int(parser.context_mark.line) + 1, column: Int(parser.context_mark.column) + 1) }
+        let indentation = IndentationDiagnosis(bytes)
+        if let finding = indentation.explain(problem: problem, context: contextText, mark: location, contextMark: contextLocation) {
+            var related: [Diagnostic.Related] = []
+            if finding.location.line != location.line {
+                related.append(Diagnostic.Related(file: diagnostics.file, location: location, message: "the YAML parser stopped here: \(problem)"))
+            }
+            diagnostics.report(.yamlSyntax, at: finding.location, finding.message, related: related)
+            return
+        }
+        var related: [Diagnostic.Related] = []
+        var context = ""
+        if let contextText, let contextLocation {
+            context = contextText + ": "
+            if contextLocation != location {
+                related.append(Diagnostic.Related(file: diagnostics.file, location: contextLocation, message: "\(contextText) that starts here"))
+            }
+        }
+        // These three problems nearly always come from indentation; say so when this line's indentation differs
+        // from the line before it, so that the reader looks there first.
+        let indentationProblems = ["mapping values are not allowed in this context", "did not find expected key", "did not find expected '-' indicator"]
+        let hint = indentationProblems.contains(problem) && indentation.indentationChanges(at: location.line)
+            ? "; check the indentation of this line and the line above it, which is the usual cause"
+            : "; fix the YAML syntax here"
+        diagnostics.report(.yamlSyntax, at: location, "\(context)\(problem)\(hint)", related: related)
     }
 
     /// Reports every line whose indentation contains a tab; returns those line numbers so that libyaml's
@@ -105,14 +127,17 @@ struct YAMLParser {
 /// Turns events into nodes with an explicit stack (no recursion, so depth is bounded by `limits`, not the stack).
 private struct TreeBuilder {
     let limits: InputLimits
+    /// The file's bytes, to see what follows an empty value on its line.
+    let bytes: UnsafeBufferPointer<UInt8>
     var root: YAMLNode?
     var documentCount = 0
     /// Set when an alias or merge key was left out, so the tree lacks content the author wrote.
     var droppedContent = false
     private var stack: [Frame] = []
 
-    init(limits: InputLimits) {
+    init(limits: InputLimits, bytes: UnsafeBufferPointer<UInt8>) {
         self.limits = limits
+        self.bytes = bytes
     }
 
     private struct Frame {
@@ -165,7 +190,14 @@ private struct TreeBuilder {
             if isPlain, let problem = ResolvedScalar.unrepresentableNumber(text) {
                 diagnostics.report(.numberOutOfRange, at: location, problem)
             }
-            let node = YAMLNode(content: .scalar(YAMLScalar(value: text, isPlain: isPlain)), location: location)
+            var node = YAMLNode(content: .scalar(YAMLScalar(value: text, isPlain: isPlain)), location: location)
+            if isPlain, scalar.length == 0, scalar.tag == nil, let comment = comment(after: event.start_mark, at: location) {
+                // `white: #ffffff` is an empty value and a comment. The node is placed at the `#`, so that
+                // whatever the decoder reports about the empty value lands there, explained (`FileDiagnostics`).
+                node.location = comment.location
+                let key = stack.last.flatMap { $0.isMapping ? $0.pendingKey?.scalar?.value : nil }
+                diagnostics.commentValues[comment.location] = FileDiagnostics.CommentValue(key: key, comment: comment.text)
+            }
             add(node, diagnostics: &diagnostics)
         case YAML_ALIAS_EVENT:
             let name = event.data.alias.anchor.map { String(cString: $0) } ?? ""
@@ -242,6 +274,22 @@ private struct TreeBuilder {
             return
         }
         frame.append(YAMLPair(key: key, value: node))
+    }
+
+    /// The comment that follows an empty value on its line (`white: #ffffff`), with where its `#` is.
+    private func comment(after mark: yaml_mark_t, at location: SourceLocation) -> (location: SourceLocation, text: String)? {
+        var index = Int(mark.index)
+        var skipped = 0
+        while index < bytes.count, bytes[index] == UInt8(ascii: " ") {
+            index += 1
+            skipped += 1
+        }
+        guard skipped > 0, index < bytes.count, bytes[index] == UInt8(ascii: "#") else { return nil }
+        var end = index
+        while end < bytes.count, bytes[end] != UInt8(ascii: "\n"), bytes[end] != UInt8(ascii: "\r") { end += 1 }
+        while end > index, bytes[end - 1] == UInt8(ascii: " ") { end -= 1 }
+        let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[index..<end]), as: UTF8.self)
+        return (SourceLocation(line: location.line, column: location.column + skipped), text)
     }
 
     private func checkAnchorAndTag(anchor: UnsafeMutablePointer<yaml_char_t>?, tag: UnsafeMutablePointer<yaml_char_t>?, at location: SourceLocation, diagnostics: inout FileDiagnostics) {
