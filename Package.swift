@@ -66,8 +66,11 @@ let package = Package(
                 "FlagRuntime",
                 "FlagSignatures",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            plugins: ["FlagcBuildInfo"]
         ),
+        // Records the git commit the sources were built from, for `flagc --version`.
+        .plugin(name: "FlagcBuildInfo", capability: .buildTool()),
         .executableTarget(name: "flagc", dependencies: ["FlagCommands"]),
         // A temporary git repository for tests (files, commits with fixed dates and identity, tags); Foundation only.
         .target(name: "GitTestSupport", path: "Tests/GitTestSupport"),

@@ -16,7 +16,7 @@ public struct Flagc: AsyncParsableCommand {
             Exit status: 0 when clean, 1 when the flag files have an error (or, with --strict, a warning), \
             2 for usage errors.
             """,
-        version: FlagcVersion.current,
+        version: FlagcVersion.description,
         subcommands: [Validate.self, Init.self, Compile.self, Test.self, Diff.self, Refs.self, Stale.self, Owners.self, Rules.self, Eval.self, Watch.self, Inspect.self, Keygen.self]
     )
 

@@ -1,5 +1,6 @@
 import FlagRuntime
 import Foundation
+import GitTestSupport
 import Testing
 
 /// End-to-end tests: run the built `flagc` binary and check standard output, standard error and the exit status.
@@ -571,7 +572,13 @@ struct FlagcBinaryTests {
         try withSandbox { sandbox in
             let run = try sandbox.flagc("--version")
             #expect(run.status == 0, "\(run)")
-            #expect(run.stdout.wholeMatch(of: /\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?\n/) != nil, "\(run)")
+            // The version, and the commit of the checkout the binary was built in; without a checkout, the version.
+            if let head = try? GitRepository.git(["rev-parse", "HEAD"], in: URL(fileURLWithPath: #filePath).deletingLastPathComponent()) {
+                let match = run.stdout.wholeMatch(of: /\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)? \(commit ([0-9a-f]{40})(-dirty)?\)\n/)
+                #expect(match.map { String($0.output.2) } == head, "built from \(head): \(run)")
+            } else {
+                #expect(run.stdout.wholeMatch(of: /\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?\n/) != nil, "\(run)")
+            }
             #expect(run.stderr.isEmpty, "\(run)")
         }
     }
