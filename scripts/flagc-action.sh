@@ -108,6 +108,13 @@ failed=false
 
 # --- validate -------------------------------------------------------------------------------------------------------
 
+# On a pull request whose base is in the clone with a merge base, a flag defined twice is reported in the file the
+# pull request touched (flagc validate --base).
+validate_base="${INPUT_DIFF_BASE:-}"
+if [ -z "$validate_base" ] && [ -n "${GITHUB_BASE_REF:-}" ]; then validate_base="origin/$GITHUB_BASE_REF"; fi
+if [ -n "$validate_base" ] && [ "$validate_base" != none ] && git merge-base HEAD "$validate_base" >/dev/null 2>&1; then
+    strict_arguments+=(--base "$validate_base")
+fi
 echo "flagc validate ${paths[*]} ${strict_arguments[*]}" >&2
 validate_status=0
 "$flagc" validate "${paths[@]}" "${strict_arguments[@]}" --format json >"$report_dir/validate.json" || validate_status=$?

@@ -15,9 +15,13 @@ struct Validate: AsyncParsableCommand {
 
     @OptionGroup var input: InputOptions
 
+    @Option(help: ArgumentHelp("The revision the change is compared with (a pull request's base): a flag defined twice is reported in the file the change touched.", valueName: "rev"))
+    var base: String?
+
     func run() async throws {
         var options = FlagCompiler.Options(paths: input.paths, configPath: input.config, now: try input.nowSeconds())
         options.producesSnapshot = false
+        if let base { options.changedFiles = try FlagCompiler.changedFiles(since: base) }
         let compiler = FlagCompiler(options: options)
         let result = try compiler.compile()
         Output.standardOutput(Output.report(result, as: input.format, for: STDOUT_FILENO))

@@ -49,6 +49,9 @@ public struct FlagCompiler: Sendable {
         public var now: Int64?
         /// Limits on input size.
         public var limits: InputLimits
+        /// The files the change being checked touched, as paths from the repository's root (`changedFiles(since:)`);
+        /// a duplicate flag is then reported in the touched file. Nil when no base revision is known.
+        public var changedFiles: Set<String>?
         /// Whether to lower the flags to a snapshot when there is no error; `validate` turns it off, as it only
         /// reports (every check, the snapshot-size estimate included, runs before lowering).
         public var producesSnapshot = true
@@ -174,7 +177,12 @@ public struct FlagCompiler: Sendable {
         for (_, diagnostics) in tests { collector.add(diagnostics) }
         TestUnknownReference.check(tests.map(\.0), flags: sources.flatMap(\.flags), config: config, into: &collector)
         let now = options.now ?? Int64(time(nil))
-        let project = ProjectValidator(config: config, now: now).validate(sources, into: &collector)
+        var validator = ProjectValidator(config: config, now: now)
+        if let changed = options.changedFiles {
+            let paths = RepositoryPaths.current()
+            validator.changedFiles = Set(files.filter { changed.contains(paths.fromRoot($0)) })
+        }
+        let project = validator.validate(sources, into: &collector)
 
         var snapshot: Snapshot?
         if let project, options.producesSnapshot {
@@ -282,6 +290,23 @@ public struct FlagCompiler: Sendable {
             config.path = path
             return config
         }
+    }
+}
+
+extension FlagCompiler {
+    /// The files a change touched since `base`: those that differ between the merge base of `base` and `HEAD`, and
+    /// the working tree (committed or not), and new files not yet added, as paths from the repository's root. A usage error when `base` is not
+    /// a revision or git cannot run.
+    public static func changedFiles(since base: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws(UsageError) -> Set<String> {
+        let git = try Git(directory: ".", environment: environment)
+        let (commit, _) = try git.commit(named: base)
+        let result = try git.run(["diff", "--name-only", "-z", "--no-renames", "--merge-base", commit])
+        guard result.status == 0 else {
+            throw UsageError(description: "git cannot compare with '\(base)': \(Git.firstLine(result.error))")
+        }
+        // New files not added to the index yet are part of the change too.
+        let untracked = try git.run(["ls-files", "-z", "--others", "--exclude-standard", "--full-name"])
+        return Set((result.output + (untracked.status == 0 ? untracked.output : [])).split(separator: 0).map { String(decoding: $0, as: UTF8.self) })
     }
 }
 

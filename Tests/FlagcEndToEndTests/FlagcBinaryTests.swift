@@ -275,6 +275,21 @@ struct FlagcBinaryTests {
         }
     }
 
+    // MARK: - validate: sarif
+
+    /// Errors with related places, a warning, and one silenced by '# flagc:ignore' (checked against OASIS's SARIF
+    /// schema by .ci/run).
+    @Test func sarifReport() throws {
+        try withSandbox { sandbox in
+            try sandbox.write(Self.errorFiles)
+            try sandbox.write("flags/old.yaml", "# flagc:ignore unreachable-rule kept for the audit\n" + Self.warningFile)
+            let run = try sandbox.flagc(["validate", "flags", "--format", "sarif"] + fixedNow)
+            #expect(run.status == 1, "\(run)")
+            try expectGolden(run.stdout, fixture: "validate/report.sarif")
+            #expect(run.stdout.contains("\"justification\": \"kept for the audit\""), "\(run)")
+        }
+    }
+
     // MARK: - validate: github
 
     @Test func githubAnnotations() throws {
@@ -667,5 +682,34 @@ struct FlagcBinaryTests {
         let flags = snapshot["flags"] as? [String: Any]
         let flag = flags?[key] as? [String: Any]
         return flag?["rules"] as? [[String: Any]] ?? []
+    }
+}
+
+/// `validate --base REV`: a flag defined twice is reported in the file the change touched.
+@Suite struct ChangedFileTests {
+    @Test func aDuplicateIsReportedInTheFileTheChangeTouched() throws {
+        let repository = try GitRepository()
+        try repository.write("flags/billing.yaml", booleanFlag("billing.export"))
+        try repository.commit("Billing", date: "2026-01-01T00:00:00Z")
+        try repository.git("checkout", "--quiet", "-b", "feature")
+        // The pull request adds a file that sorts first and defines the same key.
+        try repository.write("flags/accounts.yaml", booleanFlag("billing.export"))
+        try repository.commit("Accounts", date: "2026-01-02T00:00:00Z")
+
+        let plain = try Flagc.run(["validate", "flags"] + fixedNow, in: repository.url)
+        #expect(plain.status == 1)
+        #expect(plain.stdoutLines.first?.hasPrefix("flags/billing.yaml:2:3: error[duplicate-flag]: flag 'billing.export' is already defined in flags/accounts.yaml:2") == true, "\(plain)")
+
+        let based = try Flagc.run(["validate", "flags", "--base", "main"] + fixedNow, in: repository.url)
+        #expect(based.status == 1)
+        #expect(based.stdoutLines.first == "flags/accounts.yaml:2:3: error[duplicate-flag]: flag 'billing.export' is also defined in flags/billing.yaml:2, which this change did not touch; rename this one or remove one of them", "\(based)")
+        #expect(based.stdoutLines.dropFirst().first == "flags/billing.yaml:2:3: note: the other definition", "\(based)")
+
+        // Uncommitted and untracked files count as touched too.
+        try repository.git("checkout", "--quiet", "main")
+        try repository.write("flags/accounts.yaml", booleanFlag("billing.export"))
+        let untracked = try Flagc.run(["validate", "flags", "--base", "main"] + fixedNow, in: repository.url)
+        #expect(untracked.stdoutLines.first?.hasPrefix("flags/accounts.yaml:2:3: error[duplicate-flag]") == true, "\(untracked)")
+        #expect(try Flagc.run(["validate", "flags", "--base", "no-such-branch"], in: repository.url).status == 2)
     }
 }

@@ -48,6 +48,14 @@ import Testing
         return repository
     }
 
+    /// The typo as a SARIF result (checked against OASIS's schema by .ci/run); an error, like --format github.
+    @Test func sarifHasTheUnknownKeys() throws {
+        let repository = try Self.repository()
+        let run = try Flagc.run(["refs", "--format", "sarif"], in: repository.url)
+        #expect(run.status == 1, "\(run)")
+        try expectGolden(run.stdout, fixture: "refs/report.sarif")
+    }
+
     @Test func textListsReferencesUnusedFlagsAndTypos() throws {
         let repository = try Self.repository()
         let run = try Flagc.run(["refs"], in: repository.url)

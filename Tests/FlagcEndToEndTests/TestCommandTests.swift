@@ -114,7 +114,7 @@ struct TestCommandTests {
     }
 
     /// The whole report of a run with passing and failing cases, in every format.
-    @Test(arguments: [("text", "report.txt"), ("json", "report.json"), ("github", "report.github.txt"), ("junit", "report.xml")])
+    @Test(arguments: [("text", "report.txt"), ("json", "report.json"), ("github", "report.github.txt"), ("junit", "report.xml"), ("sarif", "report.sarif")])
     func everyFormatMatchesItsGoldenFile(_ format: String, _ fixture: String) throws {
         try Self.sandbox(tests: Self.failing + Self.passing.replacingOccurrences(of: "tests:\n", with: "")) { sandbox in
             let run = try sandbox.flagc(["test", "flags", "--format", format, "--coverage"] + fixedNow)

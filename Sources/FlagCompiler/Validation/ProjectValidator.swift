@@ -40,6 +40,9 @@ extension ProjectRule {
 struct ProjectValidator {
     let config: ProjectConfig
     let now: Int64
+    /// The files (as diagnostics name them) that the change being checked touched, when a base revision is known:
+    /// a duplicate flag is then reported in the file the change touched.
+    var changedFiles: Set<String>? = nil
 
     /// Adds the cross-file diagnostics to `run` (which holds the earlier stages' diagnostics) and returns the
     /// validated project when `run` then holds no error.
@@ -84,7 +87,7 @@ struct ProjectValidator {
     private func check(_ files: [SourceFile]) -> (DiagnosticCollector, [String: SourceSegment], Bool) {
         var diagnostics = DiagnosticCollector(limit: DiagnosticCollector.perRunLimit)
         let segments = DuplicateSegment.table(of: files, into: &diagnostics)
-        var duplicateFlags = DuplicateFlag(reservingCapacity: files.reduce(0) { $0 + $1.flags.count })
+        var duplicateFlags = DuplicateFlag(reservingCapacity: files.reduce(0) { $0 + $1.flags.count }, changedFiles: changedFiles)
         for file in files {
             for flag in file.flags {
                 duplicateFlags.check(flag, into: &diagnostics)
