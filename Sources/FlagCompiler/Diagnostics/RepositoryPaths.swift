@@ -40,16 +40,8 @@ public struct RepositoryPaths: Sendable, Hashable {
     public func fromRoot(_ path: String) -> String {
         guard let root else { return path }
         let absolute = path.hasPrefix("/") ? path : currentDirectory + "/" + path
-        var components: [Substring] = []
-        for component in absolute.split(separator: "/") where component != "." {
-            if component == ".." {
-                guard !components.isEmpty else { return path }
-                components.removeLast()
-            } else {
-                components.append(component)
-            }
-        }
-        let normalised = "/" + components.joined(separator: "/")
+        guard let lexical = Git.normalised(absolute) else { return path }
+        let normalised = "/" + lexical
         for base in Set([root, (root as NSString).resolvingSymlinksInPath]) where normalised.hasPrefix(base + "/") {
             return String(normalised.dropFirst(base.count + 1))
         }
