@@ -27,6 +27,24 @@ let benchmarks: @Sendable () -> Void = {
             blackHole(store.boolean("bench.static", default: false, context: context))
         }
     }
+    // The same flags through handles (`FlagHandle`): found once, no key hashing or lookup per call.
+    let staticHandle = FlagHandle<Bool>("bench.static", default: false)
+    let targetedHandle = FlagHandle<Bool>("bench.targeted", default: false)
+    Benchmark("static boolean through a handle") { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(store.isEnabled(staticHandle, context: context))
+        }
+    }
+    Benchmark("static boolean through a handle, generic value(_:)") { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(store.value(staticHandle, context: context))
+        }
+    }
+    Benchmark("5-rule targeting through a handle") { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(store.value(targetedHandle, context: context))
+        }
+    }
     Benchmark("5-rule targeting (5th matches)") { benchmark in
         for _ in benchmark.scaledIterations {
             blackHole(store.boolean("bench.targeted", default: false, context: context))

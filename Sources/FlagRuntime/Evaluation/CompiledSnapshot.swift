@@ -33,6 +33,18 @@ package final class CompiledSnapshot: Sendable {
         return unretainedFlags[index]._withUnsafeGuaranteedRef(body)
     }
 
+    /// The index of the flag with this key, for `withFlag(at:_:)` (a `FlagHandle` keeps it across evaluations).
+    @inline(__always)
+    func index(of key: String) -> Int? {
+        keys.index(of: key)
+    }
+
+    /// Runs `body` on the flag at `index` (from `index(of:)` on this snapshot), without retaining it.
+    @inline(__always)
+    func withFlag<Result>(at index: Int, _ body: (CompiledFlag) -> Result) -> Result {
+        unretainedFlags[index]._withUnsafeGuaranteedRef(body)
+    }
+
     /// The flag with this key (compared by UTF-8 bytes).
     @inline(__always)
     func flag(_ key: String) -> CompiledFlag? {

@@ -1,0 +1,215 @@
+import Synchronization
+
+/// A value type a flag can be read as through a `FlagHandle`: it says how to take it out of a `FlagValue`.
+///
+/// `Bool`, `String`, `Int`, `Int64`, `Double` and `[String: JSONValue]` conform, and so does any `String`-backed
+/// enum that declares the conformance (`enum Colour: String, FlagValueConvertible { case blue, green }`), which
+/// reads a string flag's value as one of its cases.
+public protocol FlagValueConvertible: Sendable {
+    /// The value held in `value`, or nil when it is of another type (evaluation then gives the default with
+    /// `TYPE_MISMATCH`).
+    init?(flagValue value: FlagValue)
+}
+
+extension Bool: FlagValueConvertible {
+    /// A boolean flag's value.
+    public init?(flagValue value: FlagValue) {
+        guard case .boolean(let flag) = value else { return nil }
+        self = flag
+    }
+}
+
+extension String: FlagValueConvertible {
+    /// A string flag's value.
+    public init?(flagValue value: FlagValue) {
+        guard case .string(let string) = value else { return nil }
+        self = string
+    }
+}
+
+extension Int64: FlagValueConvertible {
+    /// An integer flag's value.
+    public init?(flagValue value: FlagValue) {
+        guard case .integer(let integer) = value else { return nil }
+        self = integer
+    }
+}
+
+extension Int: FlagValueConvertible {
+    /// An integer flag's value, when it fits.
+    public init?(flagValue value: FlagValue) {
+        guard case .integer(let integer) = value, let exact = Int(exactly: integer) else { return nil }
+        self = exact
+    }
+}
+
+extension Double: FlagValueConvertible {
+    /// A number flag's value (an integer flag's converts).
+    public init?(flagValue value: FlagValue) {
+        switch value {
+        case .number(let number): self = number
+        case .integer(let integer): self = Double(integer)
+        default: return nil
+        }
+    }
+}
+
+extension Dictionary: FlagValueConvertible where Key == String, Value == JSONValue {
+    /// An object flag's value.
+    public init?(flagValue value: FlagValue) {
+        guard case .object(let object) = value else { return nil }
+        self = object
+    }
+}
+
+extension FlagValueConvertible where Self: RawRepresentable, RawValue == String {
+    /// A string flag's value as the case of that name; nil (a type mismatch) for a value with no case.
+    public init?(flagValue value: FlagValue) {
+        guard case .string(let string) = value else { return nil }
+        self.init(rawValue: string)
+    }
+}
+
+/// A flag found once and read many times: a key, the type its value is read as, and the value the code falls back
+/// on. Evaluating through a handle skips hashing and looking up the key: the handle remembers where its flag is in
+/// the snapshot it last saw and finds it again only after a reload. It stays valid across reloads; a flag that a
+/// reload removed gives the default with `FLAG_NOT_FOUND`.
+///
+/// Handles are cheap to keep in `static let`s, which is what `flagc generate swift` writes:
+///
+/// ```swift
+/// enum Flags {
+///     static let invoiceAutoGenerate = FlagHandle<Bool>("billing.invoice_auto_generate", default: false)
+/// }
+/// if store.value(Flags.invoiceAutoGenerate, context: context) { … }
+/// let details = store.details(Flags.invoiceAutoGenerate, context: context)
+/// ```
+public struct FlagHandle<Value: FlagValueConvertible>: Sendable {
+    /// The flag key.
+    public let key: String
+    /// The value given when the flag is missing, disabled, of another type, or has no value for the context.
+    public let defaultValue: Value
+    /// Where the flag was in the snapshot the handle last saw; shared by every copy of the handle.
+    @usableFromInline let location: FlagLocationCache
+
+    /// A handle to the flag `key`, read as `Value`, falling back on `defaultValue`.
+    public init(_ key: String, default defaultValue: Value) {
+        self.key = key
+        self.defaultValue = defaultValue
+        location = FlagLocationCache()
+    }
+}
+
+/// The index of a handle's flag in one compiled snapshot, packed with that snapshot's generation into one atomic
+/// word: `generation << 24 | index + 1`, 0 in the index bits when the snapshot has no such flag. Read with one
+/// relaxed load per evaluation; written only when the handle first meets a new snapshot, so the cache line stays
+/// shared between cores.
+@usableFromInline
+final class FlagLocationCache: Sendable {
+    private static let indexBits: UInt64 = 24
+    private static let indexMask: UInt64 = (1 << indexBits) - 1
+    private let packed = Atomic<UInt64>(0)
+
+    init() {}
+
+    /// The flag's index in `snapshot` (nil when it has none), from the cache or found by `key` and cached.
+    @inline(__always)
+    func index(in snapshot: CompiledSnapshot, key: String) -> Int? {
+        let word = packed.load(ordering: .relaxed)
+        if word >> Self.indexBits == snapshot.generation & (UInt64.max >> Self.indexBits) {
+            let stored = word & Self.indexMask
+            return stored == 0 ? nil : Int(stored - 1)
+        }
+        return resolve(in: snapshot, key: key)
+    }
+
+    @inline(never)
+    private func resolve(in snapshot: CompiledSnapshot, key: String) -> Int? {
+        let index = snapshot.index(of: key)
+        // A snapshot with more flags than the index bits hold is looked up by key every time (never cached).
+        if let index, UInt64(index) + 1 > Self.indexMask { return index }
+        let stored = index.map { UInt64($0) + 1 } ?? 0
+        packed.store((snapshot.generation << Self.indexBits) | stored, ordering: .relaxed)
+        return index
+    }
+}
+
+// The typed entry points are inlinable, so each is specialised for its value type in the caller's module; the
+// work is done by two concrete functions that return the flag's value untyped (unspecialised generic code here
+// cost five times the evaluation itself).
+extension FlagStore {
+    /// The flag's value for `context`, or the handle's default (missing, disabled, another type, no value).
+    @inlinable
+    public func value<Value>(_ flag: FlagHandle<Value>, context: EvaluationContext = .empty) -> Value {
+        guard let value = untypedValue(flag.key, at: flag.location, context: context) else { return flag.defaultValue }
+        return Value(flagValue: value) ?? flag.defaultValue
+    }
+
+    /// Whether a boolean flag is on for `context` (its default when it cannot be evaluated).
+    public func isEnabled(_ flag: FlagHandle<Bool>, context: EvaluationContext = .empty) -> Bool {
+        guard case .boolean(let value)? = untypedValue(flag.key, at: flag.location, context: context) else { return flag.defaultValue }
+        return value
+    }
+
+    /// The flag's value for `context` with the variant, reason, error and deciding rule.
+    @inlinable
+    public func details<Value>(_ flag: FlagHandle<Value>, context: EvaluationContext = .empty) -> EvaluationDetails<Value> {
+        untypedDetails(flag.key, at: flag.location, context: context).typed(default: flag.defaultValue)
+    }
+
+    /// The value the flag at `location` serves `context` (a forced value first), nil for the caller's default.
+    @usableFromInline
+    func untypedValue(_ key: String, at location: FlagLocationCache, context: EvaluationContext) -> FlagValue? {
+        if let forced = forcedValue(key) { return forced }
+        return withCompiled { snapshot in
+            guard let index = location.index(in: snapshot, key: key) else { return nil }
+            return snapshot.withFlag(at: index) { compiled -> FlagValue? in
+                guard let variant = compiled.decide(context, environment: environment, clock: clock).variant else { return nil }
+                return compiled.values[variant]
+            }
+        }
+    }
+
+    /// `untypedValue` with the details: the value is nil for the caller's default.
+    @usableFromInline
+    func untypedDetails(_ key: String, at location: FlagLocationCache, context: EvaluationContext) -> EvaluationDetails<FlagValue?> {
+        if let forced = forcedValue(key) {
+            return EvaluationDetails(flagKey: key, value: forced, variant: nil, reason: .override, flagMetadata: FlagMetadata())
+        }
+        return withCompiled { snapshot in
+            guard let index = location.index(in: snapshot, key: key) else {
+                return EvaluationDetails(flagKey: key, value: nil, reason: .error, errorCode: .flagNotFound,
+                                         errorMessage: "flag '\(key)' is not in snapshot \(snapshot.snapshot.id.prefix(12))", flagMetadata: FlagMetadata())
+            }
+            return snapshot.withFlag(at: index) { compiled in
+                details(key, compiled.decide(context, environment: environment, clock: clock), of: compiled, default: nil) { $0 }
+            }
+        }
+    }
+}
+
+extension EvaluationDetails {
+    /// Creates details (for the typed handle entry points, which build them in the caller's module).
+    @usableFromInline
+    init(typedFrom details: EvaluationDetails<FlagValue?>, value: Value, errorCode: EvaluationErrorCode?, errorMessage: String?) {
+        self.init(flagKey: details.flagKey, value: value, variant: errorCode == nil ? details.variant : nil, reason: errorCode == nil ? details.reason : .error,
+                  errorCode: errorCode, errorMessage: errorMessage, ruleIndex: errorCode == nil ? details.ruleIndex : nil,
+                  ruleName: errorCode == nil ? details.ruleName : nil, flagMetadata: details.flagMetadata)
+    }
+}
+
+extension EvaluationDetails where Value == FlagValue? {
+    /// These details with the value read as `Typed`: the default when there is no value, and a type mismatch when
+    /// the value is not a `Typed`.
+    @inlinable
+    func typed<Typed: FlagValueConvertible>(default defaultValue: Typed) -> EvaluationDetails<Typed> {
+        guard let untyped = value else {
+            return EvaluationDetails<Typed>(typedFrom: self, value: defaultValue, errorCode: errorCode, errorMessage: errorMessage)
+        }
+        if let typed = Typed(flagValue: untyped) {
+            return EvaluationDetails<Typed>(typedFrom: self, value: typed, errorCode: nil, errorMessage: nil)
+        }
+        return EvaluationDetails<Typed>(typedFrom: self, value: defaultValue, errorCode: .typeMismatch,
+                                        errorMessage: "flag '\(flagKey)' serves \(untyped.type.rawValue) values, not \(Typed.self)")
+    }
+}
