@@ -38,6 +38,9 @@ struct Compile: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Also write the flags as a flagd flag-definition document to this file.", valueName: "file"))
     var flagd: String?
 
+    @Option(help: ArgumentHelp("Also write the OpenFeature CLI's flag manifest (flagType, defaultValue, description per key) to this file, for `openfeature generate`.", valueName: "file"))
+    var openfeatureManifest: String?
+
     @Option(help: ArgumentHelp("The flagSetId in the flagd document's metadata (default: \(FlagdExporter.defaultFlagSetID)).", valueName: "id"))
     var flagdFlagSetId: String?
 
@@ -68,6 +71,9 @@ struct Compile: AsyncParsableCommand {
             throw CommandUsageError("--flagd-flag-set-id needs --flagd FILE")
         }
         var isDirectory: ObjCBool = false
+        if let manifest = openfeatureManifest, FileManager.default.fileExists(atPath: manifest, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw CommandUsageError("--openfeature-manifest '\(manifest)' is a folder; pass the path of the file to write, for example build/flags.manifest.json")
+        }
         if let flagd, FileManager.default.fileExists(atPath: flagd, isDirectory: &isDirectory), isDirectory.boolValue {
             throw CommandUsageError("--flagd '\(flagd)' is a folder; pass the path of the file to write, for example build/flagd.json")
         }
@@ -80,6 +86,9 @@ struct Compile: AsyncParsableCommand {
             if let flagd {
                 let bytes = try FlagdExporter(flagSetID: flagdFlagSetId ?? FlagdExporter.defaultFlagSetID).bytes(for: snapshot)
                 extra.append(SnapshotFile.Output(path: flagd, bytes: bytes))
+            }
+            if let openfeatureManifest {
+                extra.append(SnapshotFile.Output(path: openfeatureManifest, bytes: OpenFeatureManifest.bytes(for: snapshot)))
             }
         } catch {
             for problem in error.problems {
@@ -99,8 +108,9 @@ struct Compile: AsyncParsableCommand {
             throw ExitCode.failure
         }
         var summary = Self.summary(outcomes, folder: out, signer: signer)
-        if let flagd, let flagdOutcome = extraOutcomes.first {
-            summary += "; \(flagdOutcome == .written ? "wrote" : "unchanged") \(flagd) (flagd)"
+        for (output, outcome) in zip(extra, extraOutcomes) {
+            let what = output.path == flagd ? "flagd" : "OpenFeature manifest"
+            summary += "; \(outcome == .written ? "wrote" : "unchanged") \(output.path) (\(what))"
         }
         Output.standardOutput("\(summary): \(snapshot.flags.count) flags, id \(snapshot.id)\n")
     }

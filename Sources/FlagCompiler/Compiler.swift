@@ -86,6 +86,15 @@ public struct FlagCompiler: Sendable {
         public var ignored: [IgnoredDiagnostic] = []
         /// The decoded flag files, in path order: what the lifecycle checks (`StaleCheck`) read.
         var sources: [SourceFile] = []
+        /// The `type` of each flag that has one, by key (the first definition of a key counts).
+        public var flagKinds: [String: FlagKind] {
+            var kinds: [String: FlagKind] = [:]
+            for flag in sources.flatMap(\.flags) where kinds[flag.key.value] == nil {
+                if let kind = flag.kind { kinds[flag.key.value] = kind }
+            }
+            return kinds
+        }
+
         /// Every flag with an `owner`, in file order (what `flagc owners` checks against CODEOWNERS).
         package var flagOwners: [FlagOwner] {
             sources.flatMap(\.flags).compactMap { flag in
