@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "FlagServiceLifecycle", targets: ["FlagServiceLifecycle"]),
         .library(name: "FlagCompiler", targets: ["FlagCompiler"]),
         .executable(name: "flagc", targets: ["flagc"]),
+        .plugin(name: "FlagAccessors", targets: ["FlagAccessors"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -69,6 +70,8 @@ let package = Package(
             ],
             plugins: ["FlagcBuildInfo"]
         ),
+        // Typed flag handles generated at build time (`flagc generate swift`), for services' targets.
+        .plugin(name: "FlagAccessors", capability: .buildTool(), dependencies: ["flagc"]),
         // Records the git commit the sources were built from, for `flagc --version`.
         .plugin(name: "FlagcBuildInfo", capability: .buildTool()),
         .executableTarget(name: "flagc", dependencies: ["FlagCommands"]),

@@ -2,7 +2,7 @@
 """Validate flag files, the project config and snapshots against the JSON Schemas in schemas/.
 
 Usage:
-    scripts/check-schemas.py [FLAGS_DIR] [--snapshot PATH]... [--diff PATH]... [--test-results PATH]... [--refs PATH]... [--stale PATH]... [--sarif PATH]...
+    scripts/check-schemas.py [FLAGS_DIR] [--snapshot PATH]... [--diff PATH]... [--test-results PATH]... [--refs PATH]... [--stale PATH]... [--sarif PATH]... [--openfeature-manifest PATH]...
 
 * Every *.yaml / *.yml file under FLAGS_DIR (default: flags) is checked against schemas/flags.schema.json,
   except the project config flagc.yaml (FLAGS_DIR/flagc.yaml, or the one above the folder that flagc would
@@ -16,6 +16,8 @@ Usage:
   --stale PATH (`flagc stale --format json`) against schemas/stale.schema.json.
   --sarif PATH (`flagc validate --format sarif`) against OASIS's SARIF 2.1.0 schema, kept beside the repository in
     ../shared/sarif (SARIF_SCHEMA names another file); SKIPPED, loudly, when it is absent.
+  --openfeature-manifest PATH (`flagc compile --openfeature-manifest`) against the OpenFeature CLI's flag-manifest
+    schema in ../shared/openfeature-cli (OPENFEATURE_MANIFEST_SCHEMA names another file); SKIPPED when absent.
 * The schema files themselves are checked against their meta-schemas.
 
 YAML is read the way flagc reads it (YAML 1.2 core schema): 2027-06-30 and timestamps stay strings, only
@@ -307,6 +309,8 @@ def main(argv):
                         help="a `flagc stale --format json` document to validate (may repeat)")
     parser.add_argument("--sarif", action="append", default=[], metavar="PATH",
                         help="a `flagc validate --format sarif` document to validate against the SARIF 2.1.0 schema (may repeat)")
+    parser.add_argument("--openfeature-manifest", action="append", default=[], metavar="PATH",
+                        help="an OpenFeature CLI flag manifest to validate against the CLI's schema (may repeat)")
     parser.add_argument("--test-results", action="append", default=[], metavar="PATH",
                         help="a `flagc test --format json` document to validate (may repeat)")
     args = parser.parse_args(argv)
@@ -403,22 +407,29 @@ def main(argv):
                 continue
             report(path, errors_of(document_validator, data))
 
-    # (d) SARIF documents, against the official schema when it is there.
-    if args.sarif:
-        sarif_schema = os.environ.get("SARIF_SCHEMA") or os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared", "sarif", "sarif-schema-2.1.0.json")
-        if not os.path.isfile(sarif_schema):
-            print(f"SKIPPED: the SARIF 2.1.0 schema is not at {os.path.normpath(sarif_schema)} (set SARIF_SCHEMA); {len(args.sarif)} SARIF documents were not schema-checked")
-        else:
-            with open(sarif_schema, encoding="utf-8") as handle:
-                sarif_validator = validator_for(json.load(handle))
-            for path in args.sarif:
-                try:
-                    with open(path, encoding="utf-8") as handle:
-                        data = json.load(handle)
-                except (OSError, ValueError) as error:
-                    report(path, [("", f"cannot read the SARIF document: {error}")])
-                    continue
-                report(path, errors_of(sarif_validator, data))
+    # (d) Documents whose schemas are reference data beside the repository (../shared), when it is there.
+    shared = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared")
+    external = (
+        (args.sarif, "SARIF_SCHEMA", os.path.join(shared, "sarif", "sarif-schema-2.1.0.json"), "SARIF 2.1.0"),
+        (args.openfeature_manifest, "OPENFEATURE_MANIFEST_SCHEMA", os.path.join(shared, "openfeature-cli", "flag-manifest.json"), "OpenFeature CLI manifest"),
+    )
+    for paths, variable, default, what in external:
+        if not paths:
+            continue
+        schema_path = os.environ.get(variable) or default
+        if not os.path.isfile(schema_path):
+            print(f"SKIPPED: the {what} schema is not at {os.path.normpath(schema_path)} (set {variable}); {len(paths)} documents were not schema-checked")
+            continue
+        with open(schema_path, encoding="utf-8") as handle:
+            external_validator = validator_for(json.load(handle))
+        for path in paths:
+            try:
+                with open(path, encoding="utf-8") as handle:
+                    data = json.load(handle)
+            except (OSError, ValueError) as error:
+                report(path, [("", f"cannot read the {what} document: {error}")])
+                continue
+            report(path, errors_of(external_validator, data))
 
     print(f"schemas: {valid} files valid, {invalid} invalid")
     return 1 if invalid else 0

@@ -121,3 +121,31 @@ import Testing
         }
     }
 }
+
+/// `flagc compile --openfeature-manifest`: the OpenFeature CLI's flag manifest, written with the other outputs.
+@Suite struct OpenFeatureManifestTests {
+    @Test func theManifestHasEachFlagsTypeDefaultAndDescription() throws {
+        try withSandbox { sandbox in
+            try sandbox.write("flags/flags.yaml", GenerateCommandTests.flags)
+            let run = try sandbox.flagc(["compile", "flags", "--out", "build", "--openfeature-manifest", "build/manifest.json"])
+            #expect(run.status == 0, "\(run)")
+            #expect(run.stdout.contains("wrote build/manifest.json (OpenFeature manifest)"), "\(run)")
+            let document = try #require(try JSONSerialization.jsonObject(with: try sandbox.contents("build/manifest.json")) as? [String: Any])
+            let flags = try #require(document["flags"] as? [String: [String: Any]])
+            #expect(flags.keys.sorted() == ["api.rate_limit", "api.ratio", "billing.checkout_button_color", "billing.invoice_auto_generate", "ui.layout"])
+            #expect(flags["billing.invoice_auto_generate"]?["flagType"] as? String == "boolean")
+            #expect(flags["billing.invoice_auto_generate"]?["defaultValue"] as? Bool == false)
+            #expect(flags["billing.invoice_auto_generate"]?["description"] as? String == "Generate invoices automatically.")
+            #expect(flags["billing.checkout_button_color"]?["defaultValue"] as? String == "#2da44e")
+            #expect(flags["api.rate_limit"]?["flagType"] as? String == "integer" && flags["api.ratio"]?["flagType"] as? String == "float")
+            #expect((flags["ui.layout"]?["defaultValue"] as? [String: Any])?["columns"] as? Int == 3)
+            // The same bytes again: unchanged.
+            #expect(try sandbox.flagc(["compile", "flags", "--out", "build", "--openfeature-manifest", "build/manifest.json"]).stdout.contains("unchanged build/manifest.json"))
+            // A folder is a usage error; flag errors write nothing.
+            #expect(try sandbox.flagc(["compile", "flags", "--out", "build", "--openfeature-manifest", "build"]).status == 2)
+            try sandbox.write("flags/flags.yaml", "flags:\n  a.b: {}\n")
+            #expect(try sandbox.flagc(["compile", "flags", "--out", "other", "--openfeature-manifest", "other/manifest.json"]).status == 1)
+            #expect(!sandbox.exists("other/manifest.json"))
+        }
+    }
+}
