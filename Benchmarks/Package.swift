@@ -46,6 +46,16 @@ let package = Package(
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
         .executableTarget(
+            name: "Services",
+            dependencies: [
+                "FlagFixtures",
+                .product(name: "FlagRuntime", package: flagc),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/Services",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
             name: "Loading",
             dependencies: [
                 "FlagFixtures",

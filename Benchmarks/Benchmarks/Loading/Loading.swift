@@ -19,6 +19,13 @@ let benchmarks: @Sendable () -> Void = {
             blackHole(try! SnapshotLoader.load(bytes: bytes))
         }
     }
+    Benchmark("load 100,000-flag snapshot.bin", configuration: .init(metrics: [.wallClock, .mallocCountTotal, .peakMemoryResident], maxDuration: .seconds(10), maxIterations: 30)) { benchmark in
+        let bytes = LoadingFixtures.largeBinary
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            blackHole(try! SnapshotLoader.load(bytes: bytes))
+        }
+    }
     Benchmark("load 10,000-flag snapshot.json") { benchmark in
         let bytes = LoadingFixtures.json
         benchmark.startMeasurement()
@@ -32,4 +39,5 @@ enum LoadingFixtures {
     static let snapshot = FlagFixtures.snapshot(flags: 10_000)
     static let binary = try! snapshot.binaryBytes()
     static let json = snapshot.jsonBytes()
+    static let largeBinary = try! FlagFixtures.snapshot(flags: 100_000).binaryBytes()
 }
