@@ -20,6 +20,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
     ],
     targets: [
         // libyaml through pkg-config; Debian: libyaml-dev.
@@ -56,6 +60,25 @@ let package = Package(
             name: "FlagServiceLifecycle",
             dependencies: ["FlagReload", "FlagRuntime", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]
         ),
+        // `flagc serve`: OFREP remote evaluation over HTTP on Hummingbird, with health, metrics and reload events.
+        .target(
+            name: "FlagServer",
+            dependencies: [
+                "FlagReload",
+                "FlagRuntime",
+                "FlagServiceLifecycle",
+                "FlagSignatures",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         // YAML front-end, validation rules, diagnostics, lowering and snapshot encoding.
         .target(name: "FlagCompiler", dependencies: ["CYAML", "FlagRuntime"]),
         // The command library behind the `flagc` executable.
@@ -65,8 +88,11 @@ let package = Package(
                 "FlagCompiler",
                 "FlagReload",
                 "FlagRuntime",
+                "FlagServer",
                 "FlagSignatures",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             plugins: ["FlagcBuildInfo"]
         ),
@@ -92,6 +118,15 @@ let package = Package(
             exclude: ["Suites", "README.md"]
         ),
         // flagd export: unit tests, and the differential test against OpenFeature's flagd evaluator (Python).
+        .testTarget(
+            name: "FlagServerTests",
+            dependencies: [
+                "FlagServer",
+                "FlagRuntime",
+                "FlagRuntimeTesting",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
         .testTarget(name: "FlagdExportTests", dependencies: ["FlagCompiler", "FlagRuntime", "FlagRuntimeTesting"]),
         .testTarget(
             name: "FlagcEndToEndTests",

@@ -1,6 +1,4 @@
-import FlagRuntime
-
-/// Turns JSON context members (`flagc eval`, `diff --population`, test files) into an `EvaluationContext`: `targetingKey` and `environment` (strings) set those
+/// Turns JSON context members (`flagc eval`, `diff --population`, test files, `flagc serve`'s OFREP requests) into an `EvaluationContext`: `targetingKey` and `environment` (strings) set those
 /// fields; any other member becomes an attribute (string, number, boolean or array of strings).
 package enum ContextJSON {
     /// A member that cannot be a context value, with a message naming it.
