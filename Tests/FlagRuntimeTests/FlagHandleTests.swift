@@ -41,14 +41,14 @@ import Testing
         #expect(store.isEnabled(handle))
     }
 
-    @Test func oneHandleServesSeveralStoresAndOverridesApply() async {
+    @Test func oneHandleServesSeveralStoresAndOverridesApply() {
         let on = FlagStore(values: ["ui.new_dashboard": true]), off = FlagStore(values: ["ui.new_dashboard": false, "x.y": true])
         for _ in 0..<3 {
             #expect(on.isEnabled(Self.dashboard) && !off.isEnabled(Self.dashboard))
         }
         off.override(["ui.new_dashboard": true])
         #expect(off.isEnabled(Self.dashboard) && off.details(Self.dashboard).reason == .override)
-        await FlagOverrides.with(["ui.new_dashboard": false]) {
+        FlagOverrides.with(["ui.new_dashboard": false]) {
             #expect(!on.isEnabled(Self.dashboard))
         }
     }
