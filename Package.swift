@@ -93,13 +93,13 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
-            ],
-            plugins: ["FlagcBuildInfo"]
+                "CFlagcBuildInfo",
+            ]
         ),
+        // The commit `flagc --version` prints, when the build names it (-Xcc -DFLAGC_COMMIT="…").
+        .target(name: "CFlagcBuildInfo"),
         // Typed flag handles generated at build time (`flagc generate swift`), for services' targets.
         .plugin(name: "FlagAccessors", capability: .buildTool(), dependencies: ["flagc"]),
-        // Records the git commit the sources were built from, for `flagc --version`.
-        .plugin(name: "FlagcBuildInfo", capability: .buildTool()),
         .executableTarget(name: "flagc", dependencies: ["FlagCommands"]),
         // A temporary git repository for tests (files, commits with fixed dates and identity, tags); Foundation only.
         .target(name: "GitTestSupport", path: "Tests/GitTestSupport"),

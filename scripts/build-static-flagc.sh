@@ -15,6 +15,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 arguments=(-c release --static-swift-stdlib --product flagc)
+# The commit `flagc --version` prints (-dirty with local changes), handed to C as a string macro (CFlagcBuildInfo).
+if commit="$(git rev-parse HEAD 2>/dev/null)"; then
+    [ -n "$(git status --porcelain --untracked-files=no 2>/dev/null)" ] && commit="$commit-dirty"
+    arguments+=(-Xcc "-DFLAGC_COMMIT=\"$commit\"")
+fi
 libdir="$(pkg-config --variable=libdir yaml-0.1 2>/dev/null || true)"
 if [ -n "$libdir" ] && [ -f "$libdir/libyaml.a" ]; then
     static_dir="$PWD/.build/static-libyaml"

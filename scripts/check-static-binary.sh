@@ -60,6 +60,14 @@ if ! env -i "$binary" --version >/dev/null; then
 elif ! env -i "$binary" validate flags >/dev/null; then
     failures+=("flagc validate flags failed with an empty environment")
 fi
+# The version names the commit the binary was built from.
+if head="$(git rev-parse HEAD 2>/dev/null)"; then
+    version="$(env -i "$binary" --version)"
+    case "$version" in
+        *"(commit $head)"* | *"(commit $head-dirty)"*) ;;
+        *) failures+=("flagc --version says '$version', not the commit $head it was built from") ;;
+    esac
+fi
 
 for note in "${notes[@]+"${notes[@]}"}"; do echo "note: $note"; done
 size_mib="$(du -m "$binary" | cut -f1)"
