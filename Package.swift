@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "FlagRuntimeTesting", targets: ["FlagRuntimeTesting"]),
         .library(name: "FlagSignatures", targets: ["FlagSignatures"]),
         .library(name: "FlagServiceLifecycle", targets: ["FlagServiceLifecycle"]),
+        .library(name: "FlagHummingbird", targets: ["FlagHummingbird"]),
         .library(name: "FlagCompiler", targets: ["FlagCompiler"]),
         .executable(name: "flagc", targets: ["flagc"]),
         .plugin(name: "FlagAccessors", targets: ["FlagAccessors"]),
@@ -79,6 +80,11 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // Hummingbird middleware: the request's evaluation context in a task-local, and feature gates for routes.
+        .target(
+            name: "FlagHummingbird",
+            dependencies: ["FlagRuntime", .product(name: "Hummingbird", package: "hummingbird")]
+        ),
         // YAML front-end, validation rules, diagnostics, lowering and snapshot encoding.
         .target(name: "FlagCompiler", dependencies: ["CYAML", "FlagRuntime"]),
         // The command library behind the `flagc` executable.
@@ -104,6 +110,16 @@ let package = Package(
         // A temporary git repository for tests (files, commits with fixed dates and identity, tags); Foundation only.
         .target(name: "GitTestSupport", path: "Tests/GitTestSupport"),
         .testTarget(name: "FlagRuntimeTests", dependencies: ["FlagRuntime", "FlagRuntimeTesting", "FlagSignatures"]),
+        .testTarget(
+            name: "FlagHummingbirdTests",
+            dependencies: [
+                "FlagHummingbird",
+                "FlagRuntime",
+                "FlagRuntimeTesting",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
         .testTarget(name: "FlagReloadTests", dependencies: ["FlagReload", "FlagRuntime", "FlagRuntimeTesting", "FlagServiceLifecycle", "FlagSignatures"]),
         .testTarget(
             name: "FlagCompilerTests",

@@ -45,6 +45,26 @@ let benchmarks: @Sendable () -> Void = {
             blackHole(store.value(targetedHandle, context: context))
         }
     }
+    // Leaving the context out reads `EvaluationContext.current`, the task-local that request middleware binds.
+    Benchmark("static boolean through a handle, context from the task (none bound)") { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(store.isEnabled(staticHandle))
+        }
+    }
+    Benchmark("static boolean through a handle, context from the task (bound)") { benchmark in
+        EvaluationContext.with(context) {
+            for _ in benchmark.scaledIterations {
+                blackHole(store.isEnabled(staticHandle))
+            }
+        }
+    }
+    Benchmark("5-rule targeting through a handle, context from the task (bound)") { benchmark in
+        EvaluationContext.with(context) {
+            for _ in benchmark.scaledIterations {
+                blackHole(store.value(targetedHandle))
+            }
+        }
+    }
     Benchmark("5-rule targeting (5th matches)") { benchmark in
         for _ in benchmark.scaledIterations {
             blackHole(store.boolean("bench.targeted", default: false, context: context))

@@ -89,6 +89,35 @@ public struct EvaluationContext: Sendable, Hashable {
     /// The empty context: no targeting key, no attributes.
     public static let empty = EvaluationContext()
 
+    /// The context of the work the current task is doing (a server request, a job), for evaluations that do not
+    /// pass one: every `FlagStore` method's `context` defaults to it. `.empty` until bound.
+    ///
+    /// Bind it with `EvaluationContext.with(_:operation:)` (or `$current.withValue`) around the work; the task and
+    /// the child tasks it creates see it, tasks started elsewhere do not. Server middleware binds it per request
+    /// (`FlagContextMiddleware` in `FlagHummingbird`):
+    ///
+    /// ```swift
+    /// try await EvaluationContext.with(EvaluationContext(targetingKey: user.id, tenant: user.tenant)) {
+    ///     if store.isEnabled(Flags.billing.invoiceAutoGenerate) { … }   // evaluated for that user and tenant
+    /// }
+    /// ```
+    ///
+    /// Reading it costs a task-local look-up, paid only by evaluations that leave `context` out.
+    @TaskLocal public static var current: EvaluationContext = .empty
+
+    /// Runs `operation` with `context` as the current task's context (`EvaluationContext.current`), then
+    /// restores the previous one.
+    public static func with<Result>(
+        _ context: EvaluationContext, isolation: isolated (any Actor)? = #isolation, operation: () async throws -> Result
+    ) async rethrows -> Result {
+        try await $current.withValue(context, operation: operation)
+    }
+
+    /// Runs `operation` synchronously with `context` as the current task's context, then restores the previous one.
+    public static func with<Result>(_ context: EvaluationContext, operation: () throws -> Result) rethrows -> Result {
+        try $current.withValue(context, operation: operation)
+    }
+
     /// The value rules see under `name`: the targeting key for `targetingKey`, otherwise the attribute.
     @inline(__always)
     func value(_ name: String, isTargetingKey: Bool) -> ContextValue? {

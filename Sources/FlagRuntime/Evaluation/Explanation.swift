@@ -30,7 +30,7 @@ public struct Explanation: Sendable {
 extension FlagStore {
     /// Evaluates a flag and explains the decision rule by rule. The explanation is traced from the evaluation
     /// itself (one clock read, the same decision code), so it cannot disagree with the result.
-    public func explain(_ key: String, context: EvaluationContext = .empty) -> Explanation {
+    public func explain(_ key: String, context: EvaluationContext = .current) -> Explanation {
         if forcedValue(key) != nil { return Explanation(details: details(key, context: context), rules: []) }
         return withCompiled { snapshot in
             guard let flag = snapshot.flag(key) else { return Explanation(details: details(key, context: context), rules: []) }

@@ -138,22 +138,25 @@ final class FlagLocationCache: Sendable {
 // work is done by two concrete functions that return the flag's value untyped (unspecialised generic code here
 // cost five times the evaluation itself).
 extension FlagStore {
-    /// The flag's value for `context`, or the handle's default (missing, disabled, another type, no value).
+    /// The flag's value for `context` (by default the current task's, `EvaluationContext.current`), or the handle's
+    /// default (missing, disabled, another type, no value).
     @inlinable
-    public func value<Value>(_ flag: FlagHandle<Value>, context: EvaluationContext = .empty) -> Value {
+    public func value<Value>(_ flag: FlagHandle<Value>, context: EvaluationContext = .current) -> Value {
         guard let value = untypedValue(flag.key, at: flag.location, context: context) else { return flag.defaultValue }
         return Value(flagValue: value) ?? flag.defaultValue
     }
 
-    /// Whether a boolean flag is on for `context` (its default when it cannot be evaluated).
-    public func isEnabled(_ flag: FlagHandle<Bool>, context: EvaluationContext = .empty) -> Bool {
+    /// Whether a boolean flag is on for `context` (by default the current task's, `EvaluationContext.current`); its
+    /// default when it cannot be evaluated.
+    public func isEnabled(_ flag: FlagHandle<Bool>, context: EvaluationContext = .current) -> Bool {
         guard case .boolean(let value)? = untypedValue(flag.key, at: flag.location, context: context) else { return flag.defaultValue }
         return value
     }
 
-    /// The flag's value for `context` with the variant, reason, error and deciding rule.
+    /// The flag's value for `context` (by default the current task's, `EvaluationContext.current`) with the
+    /// variant, reason, error and deciding rule.
     @inlinable
-    public func details<Value>(_ flag: FlagHandle<Value>, context: EvaluationContext = .empty) -> EvaluationDetails<Value> {
+    public func details<Value>(_ flag: FlagHandle<Value>, context: EvaluationContext = .current) -> EvaluationDetails<Value> {
         untypedDetails(flag.key, at: flag.location, context: context).typed(default: flag.defaultValue)
     }
 

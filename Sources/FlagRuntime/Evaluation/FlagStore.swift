@@ -21,6 +21,9 @@ import Darwin
 /// with a reason and error code. It takes no lock and does not allocate on the common paths: each thread keeps
 /// a reference to the snapshot it last used and checks it is still the served one with one atomic load (a
 /// replaced snapshot is freed once every thread that used it has evaluated again, or exited).
+///
+/// Every method's `context` defaults to `EvaluationContext.current`, the context bound to the current task (by
+/// request middleware, or `EvaluationContext.with(_:operation:)`), which is `.empty` when none is bound.
 public final class FlagStore: Sendable {
     private let current: Mutex<CompiledSnapshot>
     /// The generation of the snapshot `current` holds, readable without the lock.
@@ -192,7 +195,7 @@ public final class FlagStore: Sendable {
     // MARK: Typed evaluation
 
     /// The boolean value of a flag, or `default` when it is missing, disabled or not boolean.
-    public func boolean(_ key: String, default defaultValue: Bool, context: EvaluationContext = .empty) -> Bool {
+    public func boolean(_ key: String, default defaultValue: Bool, context: EvaluationContext = .current) -> Bool {
         value(key, default: defaultValue, context: context) { value in
             if case .boolean(let flag) = value { return flag }
             return nil
@@ -200,7 +203,7 @@ public final class FlagStore: Sendable {
     }
 
     /// The boolean value of a flag with the variant, reason, error and deciding rule.
-    public func booleanDetails(_ key: String, default defaultValue: Bool, context: EvaluationContext = .empty) -> EvaluationDetails<Bool> {
+    public func booleanDetails(_ key: String, default defaultValue: Bool, context: EvaluationContext = .current) -> EvaluationDetails<Bool> {
         evaluate(key, default: defaultValue, context: context) { value in
             if case .boolean(let flag) = value { return flag }
             return nil
@@ -208,7 +211,7 @@ public final class FlagStore: Sendable {
     }
 
     /// The string value of a flag, or `default`.
-    public func string(_ key: String, default defaultValue: String, context: EvaluationContext = .empty) -> String {
+    public func string(_ key: String, default defaultValue: String, context: EvaluationContext = .current) -> String {
         value(key, default: defaultValue, context: context) { value in
             if case .string(let string) = value { return string }
             return nil
@@ -216,7 +219,7 @@ public final class FlagStore: Sendable {
     }
 
     /// The string value of a flag with details.
-    public func stringDetails(_ key: String, default defaultValue: String, context: EvaluationContext = .empty) -> EvaluationDetails<String> {
+    public func stringDetails(_ key: String, default defaultValue: String, context: EvaluationContext = .current) -> EvaluationDetails<String> {
         evaluate(key, default: defaultValue, context: context) { value in
             if case .string(let string) = value { return string }
             return nil
@@ -224,7 +227,7 @@ public final class FlagStore: Sendable {
     }
 
     /// The integer value of a flag, or `default`.
-    public func integer(_ key: String, default defaultValue: Int64, context: EvaluationContext = .empty) -> Int64 {
+    public func integer(_ key: String, default defaultValue: Int64, context: EvaluationContext = .current) -> Int64 {
         value(key, default: defaultValue, context: context) { value in
             if case .integer(let integer) = value { return integer }
             return nil
@@ -232,7 +235,7 @@ public final class FlagStore: Sendable {
     }
 
     /// The integer value of a flag with details.
-    public func integerDetails(_ key: String, default defaultValue: Int64, context: EvaluationContext = .empty) -> EvaluationDetails<Int64> {
+    public func integerDetails(_ key: String, default defaultValue: Int64, context: EvaluationContext = .current) -> EvaluationDetails<Int64> {
         evaluate(key, default: defaultValue, context: context) { value in
             if case .integer(let integer) = value { return integer }
             return nil
@@ -240,7 +243,7 @@ public final class FlagStore: Sendable {
     }
 
     /// The number value of a flag (integer flags convert), or `default`.
-    public func number(_ key: String, default defaultValue: Double, context: EvaluationContext = .empty) -> Double {
+    public func number(_ key: String, default defaultValue: Double, context: EvaluationContext = .current) -> Double {
         value(key, default: defaultValue, context: context) { value in
             switch value {
             case .number(let number): return number
@@ -251,7 +254,7 @@ public final class FlagStore: Sendable {
     }
 
     /// The number value of a flag (integer flags convert) with details.
-    public func numberDetails(_ key: String, default defaultValue: Double, context: EvaluationContext = .empty) -> EvaluationDetails<Double> {
+    public func numberDetails(_ key: String, default defaultValue: Double, context: EvaluationContext = .current) -> EvaluationDetails<Double> {
         evaluate(key, default: defaultValue, context: context) { value in
             switch value {
             case .number(let number): return number
@@ -262,12 +265,12 @@ public final class FlagStore: Sendable {
     }
 
     /// The object value of a flag, or `default`.
-    public func object(_ key: String, default defaultValue: [String: JSONValue], context: EvaluationContext = .empty) -> [String: JSONValue] {
+    public func object(_ key: String, default defaultValue: [String: JSONValue], context: EvaluationContext = .current) -> [String: JSONValue] {
         objectDetails(key, default: defaultValue, context: context).value
     }
 
     /// The object value of a flag with details.
-    public func objectDetails(_ key: String, default defaultValue: [String: JSONValue], context: EvaluationContext = .empty) -> EvaluationDetails<[String: JSONValue]> {
+    public func objectDetails(_ key: String, default defaultValue: [String: JSONValue], context: EvaluationContext = .current) -> EvaluationDetails<[String: JSONValue]> {
         evaluate(key, default: defaultValue, context: context) { value in
             if case .object(let object) = value { return object }
             return nil
@@ -275,7 +278,7 @@ public final class FlagStore: Sendable {
     }
 
     /// The value of a flag whatever its type, with details; `value` is nil when the flag is missing or disabled.
-    public func details(_ key: String, context: EvaluationContext = .empty) -> EvaluationDetails<FlagValue?> {
+    public func details(_ key: String, context: EvaluationContext = .current) -> EvaluationDetails<FlagValue?> {
         evaluate(key, default: nil, context: context) { $0 }
     }
 
