@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "FlagRuntimeTesting", targets: ["FlagRuntimeTesting"]),
         .library(name: "FlagSignatures", targets: ["FlagSignatures"]),
         .library(name: "FlagServiceLifecycle", targets: ["FlagServiceLifecycle"]),
+        .library(name: "FlagObservability", targets: ["FlagObservability"]),
         .library(name: "FlagCompiler", targets: ["FlagCompiler"]),
         .executable(name: "flagc", targets: ["flagc"]),
     ],
@@ -18,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.7.3"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
@@ -39,6 +41,16 @@ let package = Package(
                 "FlagRuntime",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
+            ]
+        ),
+        // What evaluations did: usage counters (swift-metrics), an exposure event stream, span events
+        // (swift-distributed-tracing), all registered on a store through FlagRuntime's observation seam.
+        .target(
+            name: "FlagObservability",
+            dependencies: [
+                "FlagRuntime",
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
             ]
         ),
         // For services' tests: task- and store-scoped overrides, a fixed clock, stores from plain values and an
@@ -75,6 +87,17 @@ let package = Package(
         // A temporary git repository for tests (files, commits with fixed dates and identity, tags); Foundation only.
         .target(name: "GitTestSupport", path: "Tests/GitTestSupport"),
         .testTarget(name: "FlagRuntimeTests", dependencies: ["FlagRuntime", "FlagRuntimeTesting", "FlagSignatures"]),
+        .testTarget(
+            name: "FlagObservabilityTests",
+            dependencies: [
+                "FlagObservability",
+                "FlagRuntime",
+                "FlagRuntimeTesting",
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+            ]
+        ),
         .testTarget(name: "FlagReloadTests", dependencies: ["FlagReload", "FlagRuntime", "FlagRuntimeTesting", "FlagServiceLifecycle", "FlagSignatures"]),
         .testTarget(
             name: "FlagCompilerTests",
