@@ -18,6 +18,18 @@ public struct ExposureEvent: Sendable, Hashable {
     public let snapshotID: String
     /// When, in Unix seconds from the store's clock.
     public let time: Int64
+
+    /// Creates an event (the stream creates them; this is for tests of code that consumes them).
+    public init(flagKey: String, variant: String?, reason: EvaluationReason, errorCode: EvaluationErrorCode?, targetingKey: String?,
+                snapshotID: String, time: Int64) {
+        self.flagKey = flagKey
+        self.variant = variant
+        self.reason = reason
+        self.errorCode = errorCode
+        self.targetingKey = targetingKey
+        self.snapshotID = snapshotID
+        self.time = time
+    }
 }
 
 /// Which evaluations become exposure events.
