@@ -51,22 +51,22 @@ struct NoOpHook: FlagHook {}
 
 enum ObservationFixtures {
     static let snapshot = FlagFixtures.snapshot(flags: 10_000, extra: [FlagFixtures.benchFile])
-    static func store() -> FlagStore { try! FlagStore(snapshot: snapshot, environment: "production") }
+    static func makeStore() -> FlagStore { try! FlagStore(snapshot: snapshot, environment: "production") }
 
-    static let bare = store()
+    static let bare = makeStore()
     static let hooked: FlagStore = {
-        let store = store()
+        let store = makeStore()
         store.addHook(NoOpHook())
         return store
     }()
     /// Usage metrics, never flushed during the run (with the default, no-op, metrics factory).
-    static let usage = UsageMetrics(store: store())
+    static let usage = UsageMetrics(store: makeStore())
     static var counted: FlagStore { usage.store }
     /// An exposure stream nobody reads: after the first 1,024 events, every event is a drop.
-    static let exposures = ExposureEvents(store: store(), bufferSize: 1_024)
+    static let exposures = ExposureEvents(store: makeStore(), bufferSize: 1_024)
     static var exposed: FlagStore { exposures.store }
     /// An exposure stream sampling 10 % of targeting keys; the benchmark context's key ("user-424242") is not
     /// sampled, so this is the cost of the sampling decision.
-    static let sampledExposures = ExposureEvents(store: store(), bufferSize: 1_024, sampling: .fraction(0.1))
+    static let sampledExposures = ExposureEvents(store: makeStore(), bufferSize: 1_024, sampling: .fraction(0.1))
     static var sampled: FlagStore { sampledExposures.store }
 }
