@@ -170,16 +170,18 @@ extension FlagStore {
     /// The flag's value for `context`, or the handle's default (missing, disabled, another type, no value).
     @inlinable
     public func value<Value>(_ flag: FlagHandle<Value>, context: EvaluationContext = .empty) -> Value {
-        guard let value = untypedValue(flag.key, at: flag.location, context: context, request: { EvaluationRequest(default: flag.defaultValue) }) else {
-            return flag.defaultValue
+        let defaultValue = flag.defaultValue
+        guard let value = untypedValue(flag.key, at: flag.location, context: context, request: { EvaluationRequest(default: defaultValue) }) else {
+            return defaultValue
         }
-        return Value(flagValue: value) ?? flag.defaultValue
+        return Value(flagValue: value) ?? defaultValue
     }
 
     /// Whether a boolean flag is on for `context` (its default when it cannot be evaluated).
     public func isEnabled(_ flag: FlagHandle<Bool>, context: EvaluationContext = .empty) -> Bool {
-        guard case .boolean(let value)? = untypedValue(flag.key, at: flag.location, context: context, request: { EvaluationRequest(default: flag.defaultValue) }) else {
-            return flag.defaultValue
+        let defaultValue = flag.defaultValue
+        guard case .boolean(let value)? = untypedValue(flag.key, at: flag.location, context: context, request: { EvaluationRequest(default: defaultValue) }) else {
+            return defaultValue
         }
         return value
     }
@@ -187,21 +189,37 @@ extension FlagStore {
     /// The flag's value for `context` with the variant, reason, error and deciding rule.
     @inlinable
     public func details<Value>(_ flag: FlagHandle<Value>, context: EvaluationContext = .empty) -> EvaluationDetails<Value> {
-        untypedDetails(flag.key, at: flag.location, context: context, request: { EvaluationRequest(default: flag.defaultValue) })
-            .typed(default: flag.defaultValue)
+        let defaultValue = flag.defaultValue
+        return untypedDetails(flag.key, at: flag.location, context: context, request: { EvaluationRequest(default: defaultValue) })
+            .typed(default: defaultValue)
     }
 
     /// The value the flag serves `context` (a forced value first), nil for the caller's default: the path of every
     /// plain form. The flag is found through `location` (a handle's) or, without one, by `key`. `request` describes
     /// the call for hooks and observers; it is built only when some are registered.
     @usableFromInline
-    func untypedValue(_ key: String, at location: FlagLocationCache?, context: EvaluationContext, request: () -> EvaluationRequest) -> FlagValue? {
+    func untypedValue(_ key: String, at location: FlagLocationCache, context: EvaluationContext, request: () -> EvaluationRequest) -> FlagValue? {
         if let observation = observation.published {
             return observation._withUnsafeGuaranteedRef { observedValue(key, at: location, context: context, request: request(), observation: $0) }
         }
+        return unobservedValue(key, context: context) { location.index(in: $0, key: key) }
+    }
+
+    /// `untypedValue` for a key without a handle (the key-based plain forms).
+    @inline(__always)
+    func untypedValue(_ key: String, context: EvaluationContext, request: () -> EvaluationRequest) -> FlagValue? {
+        if let observation = observation.published {
+            return observation._withUnsafeGuaranteedRef { observedValue(key, at: nil, context: context, request: request(), observation: $0) }
+        }
+        return unobservedValue(key, context: context) { $0.index(of: key) }
+    }
+
+    /// The value with nothing registered: a forced value, else the flag `find` locates in the served snapshot.
+    @inline(__always)
+    private func unobservedValue(_ key: String, context: EvaluationContext, find: (CompiledSnapshot) -> Int?) -> FlagValue? {
         if let forced = forcedValue(key) { return forced }
         return withCompiled { snapshot in
-            guard let index = index(of: key, at: location, in: snapshot) else { return nil }
+            guard let index = find(snapshot) else { return nil }
             return snapshot.withFlag(at: index) { compiled -> FlagValue? in
                 guard let variant = compiled.decide(context, environment: environment, clock: clock).variant else { return nil }
                 return compiled.values[variant]
@@ -211,7 +229,7 @@ extension FlagStore {
 
     /// `untypedValue` with the details: the value is nil for the caller's default.
     @usableFromInline
-    func untypedDetails(_ key: String, at location: FlagLocationCache?, context: EvaluationContext, request: () -> EvaluationRequest) -> EvaluationDetails<FlagValue?> {
+    func untypedDetails(_ key: String, at location: FlagLocationCache, context: EvaluationContext, request: () -> EvaluationRequest) -> EvaluationDetails<FlagValue?> {
         if let observation = observation.published {
             return observation._withUnsafeGuaranteedRef { observedDetails(key, at: location, context: context, request: request(), observation: $0) }
         }
@@ -219,7 +237,7 @@ extension FlagStore {
             return EvaluationDetails(flagKey: key, value: forced, variant: nil, reason: .override, flagMetadata: FlagMetadata())
         }
         return withCompiled { snapshot in
-            guard let index = index(of: key, at: location, in: snapshot) else {
+            guard let index = location.index(in: snapshot, key: key) else {
                 return EvaluationDetails(flagKey: key, value: nil, reason: .error, errorCode: .flagNotFound,
                                          errorMessage: Self.notFound(key, in: snapshot), flagMetadata: FlagMetadata())
             }
