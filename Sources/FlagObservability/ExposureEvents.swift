@@ -116,12 +116,12 @@ final class ExposureProducer: EvaluationObserver {
     }
 
     func observe(_ evaluation: borrowing ObservedEvaluation) {
-        if let sampledBelow, !Self.isSampled(evaluation.context.targetingKey, below: sampledBelow) { return }
+        if let sampledBelow, !Self.isSampled(evaluation.targetingKey, below: sampledBelow) { return }
         let flagKey = evaluation.flagIndex.map { evaluation.snapshot.flagKey(at: $0) } ?? evaluation.key
         let variant = evaluation.variantIndex.map { evaluation.snapshot.variantName($0, ofFlagAt: evaluation.flagIndex!) }
         let event = ExposureEvent(flagKey: flagKey, variant: variant, reason: evaluation.reason, errorCode: evaluation.errorCode,
-                                  targetingKey: evaluation.context.targetingKey, snapshotID: evaluation.snapshot.snapshot.id,
-                                  time: evaluation.store.clock.now())
+                                  targetingKey: evaluation.targetingKey, snapshotID: evaluation.snapshot.snapshot.id,
+                                  time: evaluation.now())
         if case .dropped = continuation.yield(event) {
             dropped.add(1, ordering: .relaxed)
             droppedCounter.increment()

@@ -119,7 +119,7 @@ final class UsageCounters: EvaluationObserver {
         let key = CounterTable.key(flag: evaluation.flagIndex, variant: evaluation.variantIndex, reason: evaluation.reason)
         if let raw = pthread_getspecific(self.key) {
             let counted = Unmanaged<CounterTable>.fromOpaque(raw)._withUnsafeGuaranteedRef { table in
-                table.snapshot === evaluation.snapshot && table.increment(key)
+                evaluation.isDecided(by: table.snapshot) && table.increment(key)
             }
             if counted { return }
         }

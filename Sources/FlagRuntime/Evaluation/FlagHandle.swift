@@ -255,22 +255,26 @@ extension FlagStore {
     }
 }
 
-/// What an evaluation asked for, for hooks and observers: the type the value is read as and the caller's default.
+/// What an evaluation asked for, for hooks and observers: whether a value can be read as the type asked for, and
+/// the caller's default.
 @usableFromInline
 struct EvaluationRequest {
-    /// The type the value is read as; nil accepts any.
-    let valueType: (any FlagValueConvertible.Type)?
+    /// Whether a flag value can be read as the type asked for; nil accepts any. A closure specialised for the type
+    /// at the call site: checking through an existential metatype (`any FlagValueConvertible.Type`) instantiated
+    /// metadata and boxed the value on every observed evaluation.
+    let accepts: ((FlagValue) -> Bool)?
     let defaultValue: FlagValue?
 
-    init(valueType: (any FlagValueConvertible.Type)?, defaultValue: FlagValue?) {
-        self.valueType = valueType
+    @usableFromInline
+    init(accepts: ((FlagValue) -> Bool)?, defaultValue: FlagValue?) {
+        self.accepts = accepts
         self.defaultValue = defaultValue
     }
 
     /// A request for a `Value`, falling back on `defaultValue`.
-    @usableFromInline
+    @inlinable
     init<Value: FlagValueConvertible>(default defaultValue: Value) {
-        self.init(valueType: Value.self, defaultValue: defaultValue.flagValue)
+        self.init(accepts: { Value(flagValue: $0) != nil }, defaultValue: defaultValue.flagValue)
     }
 }
 

@@ -29,12 +29,12 @@ extension FlagStore {
     @inline(never)
     func observedValue(_ key: String, at location: FlagLocationCache?, context: EvaluationContext, request: EvaluationRequest,
                        observation: StoreObservation) -> FlagValue? {
-        guard observation.hooks.isEmpty else {
+        guard !observation.hasHooks else {
             return observedDetails(key, at: location, context: context, request: request, observation: observation).value
         }
         // Observers only: no details are built.
-        if let forced = forcedValue(key) { return Self.accepts(forced, as: request.valueType) ? forced : nil }
-        return resolve(key, at: location, context: context, valueType: request.valueType, observation: observation) { _, flag, resolution in
+        if let forced = forcedValue(key) { return Self.accepts(forced, as: request.accepts) ? forced : nil }
+        return resolve(key, at: location, context: context, accepts: request.accepts, observation: observation) { _, flag, resolution in
             resolution.decision.variant.map { flag!.values[$0] }
         }
     }
@@ -44,10 +44,10 @@ extension FlagStore {
     @inline(never)
     func observedDetails(_ key: String, at location: FlagLocationCache?, context: EvaluationContext, request: EvaluationRequest,
                          observation: StoreObservation) -> EvaluationDetails<FlagValue?> {
-        let hooks = observation.hooks
-        if hooks.isEmpty {
-            return resolveDetails(key, at: location, context: context, valueType: request.valueType, observation: observation)
+        guard observation.hasHooks else {
+            return resolveDetails(key, at: location, context: context, accepts: request.accepts, observation: observation)
         }
+        let hooks = observation.hooks
         var hook = HookContext(flagKey: key, valueType: request.defaultValue?.type, defaultValue: request.defaultValue,
                                evaluationContext: context, providerMetadata: .flagc)
         var details: EvaluationDetails<FlagValue?>
@@ -55,7 +55,7 @@ extension FlagStore {
             for registered in hooks {
                 if let replaced = try registered.hook.before(hook, hints: registered.hints) { hook.evaluationContext = replaced }
             }
-            details = resolveDetails(key, at: location, context: hook.evaluationContext, valueType: request.valueType, observation: observation)
+            details = resolveDetails(key, at: location, context: hook.evaluationContext, accepts: request.accepts, observation: observation)
             if details.reason == .error {
                 let error = FlagEvaluationError(code: details.errorCode ?? .general, message: details.errorMessage)
                 for registered in hooks.reversed() { registered.hook.error(hook, error: error, hints: registered.hints) }
@@ -73,15 +73,15 @@ extension FlagStore {
 
     /// The details of evaluating `key` for `context`, observers told.
     private func resolveDetails(_ key: String, at location: FlagLocationCache?, context: EvaluationContext,
-                                valueType: (any FlagValueConvertible.Type)?, observation: StoreObservation) -> EvaluationDetails<FlagValue?> {
+                                accepts: ((FlagValue) -> Bool)?, observation: StoreObservation) -> EvaluationDetails<FlagValue?> {
         if let forced = forcedValue(key) {
-            guard Self.accepts(forced, as: valueType) else {
+            guard Self.accepts(forced, as: accepts) else {
                 return EvaluationDetails(flagKey: key, value: nil, reason: .error, errorCode: .typeMismatch,
                                          errorMessage: Self.overrideMismatch(key, forced), flagMetadata: FlagMetadata())
             }
             return EvaluationDetails(flagKey: key, value: forced, variant: nil, reason: .override, flagMetadata: FlagMetadata())
         }
-        return resolve(key, at: location, context: context, valueType: valueType, observation: observation) { snapshot, flag, resolution in
+        return resolve(key, at: location, context: context, accepts: accepts, observation: observation) { snapshot, flag, resolution in
             guard let flag else {
                 return EvaluationDetails(flagKey: key, value: nil, reason: .error, errorCode: .flagNotFound,
                                          errorMessage: Self.notFound(key, in: snapshot), flagMetadata: FlagMetadata())
@@ -94,11 +94,11 @@ extension FlagStore {
         }
     }
 
-    /// Decides `key` for `context` in the served snapshot, checks the value is a `valueType`, tells the observers,
+    /// Decides `key` for `context` in the served snapshot, checks the value can be read as the type asked for, tells the observers,
     /// then gives `result` the snapshot, the flag (nil when missing) and what was decided.
     @inline(__always)
     private func resolve<Result>(_ key: String, at location: FlagLocationCache?, context: EvaluationContext,
-                                 valueType: (any FlagValueConvertible.Type)?, observation: StoreObservation,
+                                 accepts: ((FlagValue) -> Bool)?, observation: StoreObservation,
                                  _ result: (CompiledSnapshot, CompiledFlag?, Resolution) -> Result) -> Result {
         withCompiled { snapshot in
             guard let index = index(of: key, at: location, in: snapshot) else {
@@ -108,7 +108,7 @@ extension FlagStore {
             }
             return snapshot.withFlag(at: index) { flag in
                 var resolution = Resolution(decision: flag.decide(context, environment: environment, clock: clock), errorCode: nil)
-                if let variant = resolution.decision.variant, !Self.accepts(flag.values[variant], as: valueType) {
+                if let variant = resolution.decision.variant, !Self.accepts(flag.values[variant], as: accepts) {
                     resolution = Resolution(decision: Decision(variant: nil, reason: .error), errorCode: .typeMismatch)
                 }
                 notify(observation, key, context, snapshot, index, resolution)
@@ -120,19 +120,21 @@ extension FlagStore {
     @inline(__always)
     private func notify(_ observation: StoreObservation, _ key: String, _ context: EvaluationContext, _ snapshot: CompiledSnapshot,
                         _ index: Int?, _ resolution: Resolution) {
-        let evaluation = ObservedEvaluation(key: key, context: context, snapshot: snapshot, flagIndex: index,
-                                            variantIndex: resolution.decision.variant, reason: resolution.decision.reason,
-                                            errorCode: resolution.errorCode, store: self)
-        observation.observers.withUnsafeBufferPointer { observers in
-            for index in observers.indices { observers[index].observer.observe(evaluation) }
+        withUnsafePointer(to: key) { key in
+            withUnsafePointer(to: context) { context in
+                let evaluation = ObservedEvaluation(key: key, context: context, snapshot: snapshot, store: self, flagIndex: index,
+                                                    variantIndex: resolution.decision.variant, reason: resolution.decision.reason,
+                                                    errorCode: resolution.errorCode)
+                let observers = observation.observers
+                for index in observers.indices { observers[index].observe(evaluation) }
+            }
         }
     }
 
-    /// Whether `value` can be read as `valueType` (any type when nil).
+    /// Whether `value` can be read as the type asked for (any type when `accepts` is nil).
     @inline(__always)
-    static func accepts(_ value: FlagValue, as valueType: (any FlagValueConvertible.Type)?) -> Bool {
-        guard let valueType else { return true }
-        return valueType.init(flagValue: value) != nil
+    static func accepts(_ value: FlagValue, as accepts: ((FlagValue) -> Bool)?) -> Bool {
+        accepts?(value) ?? true
     }
 }
 

@@ -247,7 +247,7 @@ public final class FlagStore: Sendable {
     public func details(_ key: String, context: EvaluationContext = .empty) -> EvaluationDetails<FlagValue?> {
         if let observation = observation.published {
             return observation._withUnsafeGuaranteedRef {
-                observedDetails(key, at: nil, context: context, request: EvaluationRequest(valueType: nil, defaultValue: nil), observation: $0)
+                observedDetails(key, at: nil, context: context, request: EvaluationRequest(accepts: nil, defaultValue: nil), observation: $0)
             }
         }
         return evaluate(key, default: nil, context: context) { $0 }

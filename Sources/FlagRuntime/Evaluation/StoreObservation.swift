@@ -9,26 +9,53 @@ package protocol EvaluationObserver: Sendable {
     func observe(_ evaluation: borrowing ObservedEvaluation)
 }
 
-/// One evaluation, as an observer sees it: indices into the snapshot that decided, valid during the call.
+/// One evaluation, as an observer sees it: indices into the snapshot that decided, valid during the call only.
+///
+/// It holds its references unretained (pointers to the caller's key and context, the snapshot and the store
+/// unmanaged): retaining four shared objects per evaluation cost more than the counting itself. Sound because it is
+/// `~Copyable`, lent to observers for the length of the call, while the evaluation keeps all four alive.
 package struct ObservedEvaluation: ~Copyable {
-    /// The key asked for.
-    package let key: String
-    /// The context the flag was evaluated with (after any hook replaced it).
-    package let context: EvaluationContext
-    /// The snapshot that decided.
-    package let snapshot: CompiledSnapshot
+    private let keyAddress: UnsafePointer<String>
+    private let contextAddress: UnsafePointer<EvaluationContext>
+    private let unmanagedSnapshot: Unmanaged<CompiledSnapshot>
+    private let unmanagedStore: Unmanaged<FlagStore>
     /// The flag's index in `snapshot` (`CompiledSnapshot.flagKey(at:)`), nil when it has no such flag.
     package let flagIndex: Int?
     /// The variant served (`CompiledSnapshot.variantName(_:ofFlagAt:)`), nil for the caller's default.
     package let variantIndex: Int?
     package let reason: EvaluationReason
     package let errorCode: EvaluationErrorCode?
-    /// The store evaluating (for its clock).
-    package let store: FlagStore
+
+    init(key: UnsafePointer<String>, context: UnsafePointer<EvaluationContext>, snapshot: CompiledSnapshot, store: FlagStore,
+         flagIndex: Int?, variantIndex: Int?, reason: EvaluationReason, errorCode: EvaluationErrorCode?) {
+        keyAddress = key
+        contextAddress = context
+        unmanagedSnapshot = .passUnretained(snapshot)
+        unmanagedStore = .passUnretained(store)
+        self.flagIndex = flagIndex
+        self.variantIndex = variantIndex
+        self.reason = reason
+        self.errorCode = errorCode
+    }
+
+    /// The key asked for.
+    package var key: String { keyAddress.pointee }
+    /// The context's targeting key (after any hook replaced the context).
+    package var targetingKey: String? { contextAddress.pointee.targetingKey }
+    /// The snapshot that decided.
+    package var snapshot: CompiledSnapshot { unmanagedSnapshot.takeUnretainedValue() }
+    /// Whether `snapshot` decided, without retaining either.
+    @inline(__always)
+    package func isDecided(by snapshot: CompiledSnapshot) -> Bool {
+        unmanagedSnapshot.toOpaque() == Unmanaged.passUnretained(snapshot).toOpaque()
+    }
+    /// "Now" by the store's clock.
+    package func now() -> Int64 { unmanagedStore._withUnsafeGuaranteedRef { $0.clock.now() } }
 }
 
 /// The hooks and observers registered on a store at one moment. Immutable: a registration publishes a new one.
-final class StoreObservation: Sendable {
+/// `@unchecked Sendable`: immutable after `init`; `observers` is written there only.
+final class StoreObservation: @unchecked Sendable {
     struct Hook {
         let id: UInt64
         let hook: any FlagHook
@@ -41,11 +68,20 @@ final class StoreObservation: Sendable {
     }
 
     let hooks: [Hook]
-    let observers: [Observer]
+    let hasHooks: Bool
+    /// The observers, in memory of their own, so that calling them retains neither an array nor an observer.
+    let observers: UnsafeMutableBufferPointer<any EvaluationObserver>
 
     init(hooks: [Hook], observers: [Observer]) {
         self.hooks = hooks
-        self.observers = observers
+        hasHooks = !hooks.isEmpty
+        self.observers = .allocate(capacity: observers.count)
+        _ = self.observers.initialize(from: observers.lazy.map(\.observer))
+    }
+
+    deinit {
+        observers.deinitialize()
+        observers.deallocate()
     }
 }
 
