@@ -10,6 +10,8 @@ import Synchronization
 final class CounterTable: @unchecked Sendable {
     /// The snapshot the indices in the keys refer to (kept alive until the table is flushed for the last time).
     let snapshot: CompiledSnapshot
+    /// `snapshot`'s identity, compared on every evaluation (reading `snapshot` would retain it).
+    let snapshotIdentity: ObjectIdentifier
     let capacity: Int
     private let shift: UInt64
     /// 0 for an empty cell, else a key from `key(flag:variant:reason:)`.
@@ -24,6 +26,7 @@ final class CounterTable: @unchecked Sendable {
     init(snapshot: CompiledSnapshot, capacity: Int) {
         precondition(capacity > 1 && capacity & (capacity - 1) == 0, "the capacity is a power of two")
         self.snapshot = snapshot
+        snapshotIdentity = ObjectIdentifier(snapshot)
         self.capacity = capacity
         shift = UInt64(64 - capacity.trailingZeroBitCount)
         keys = .allocate(capacity: capacity)

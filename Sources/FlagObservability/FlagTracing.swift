@@ -55,8 +55,12 @@ public final class FlagTracing: Sendable {
 }
 
 /// The observer behind `FlagTracing`.
-struct SpanEventRecorder: EvaluationObserver {
+final class SpanEventRecorder: EvaluationObserver {
     let tracer: any Tracer
+
+    init(tracer: any Tracer) {
+        self.tracer = tracer
+    }
 
     func observe(_ evaluation: borrowing ObservedEvaluation) {
         guard let context = ServiceContext.current, let span = tracer.activeSpan(identifiedBy: context) else { return }

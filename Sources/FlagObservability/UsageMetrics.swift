@@ -119,18 +119,18 @@ final class UsageCounters: EvaluationObserver {
         let key = CounterTable.key(flag: evaluation.flagIndex, variant: evaluation.variantIndex, reason: evaluation.reason)
         if let raw = pthread_getspecific(self.key) {
             let counted = Unmanaged<CounterTable>.fromOpaque(raw)._withUnsafeGuaranteedRef { table in
-                evaluation.isDecided(by: table.snapshot) && table.increment(key)
+                table.snapshotIdentity == evaluation.snapshotIdentity && table.increment(key)
             }
             if counted { return }
         }
-        count(key, in: evaluation.snapshot)
+        count(key, in: evaluation.snapshot)  // copying the snapshot reference out retains it: slow path only
     }
 
     /// The slow path: this thread has no table yet, or its table is for another snapshot, or full.
     @inline(never)
     private func count(_ key: UInt64, in snapshot: CompiledSnapshot) {
         let old = pthread_getspecific(self.key).map { Unmanaged<CounterTable>.fromOpaque($0) }
-        let capacity = old.map { $0._withUnsafeGuaranteedRef { $0.snapshot === snapshot ? $0.capacity * 4 : $0.capacity } }
+        let capacity = old.map { $0._withUnsafeGuaranteedRef { $0.snapshotIdentity == ObjectIdentifier(snapshot) ? $0.capacity * 4 : $0.capacity } }
         let table = CounterTable(snapshot: snapshot, capacity: capacity ?? Self.initialCapacity)
         _ = table.increment(key)
         registry.withLock { $0.tables.append(table) }

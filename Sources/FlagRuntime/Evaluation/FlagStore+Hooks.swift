@@ -126,7 +126,7 @@ extension FlagStore {
                                                     variantIndex: resolution.decision.variant, reason: resolution.decision.reason,
                                                     errorCode: resolution.errorCode)
                 let observers = observation.observers
-                for index in observers.indices { observers[index].observe(evaluation) }
+                for index in observers.indices { observers[index].observer.observe(evaluation) }
             }
         }
     }

@@ -5,7 +5,7 @@ import Synchronization
 ///
 /// Called on the evaluating thread after the decision (and the type check), without a lock and before any
 /// hook's `after`. Not called for a value a test override forced, nor when a hook's `before` threw.
-package protocol EvaluationObserver: Sendable {
+package protocol EvaluationObserver: AnyObject, Sendable {
     func observe(_ evaluation: borrowing ObservedEvaluation)
 }
 
@@ -19,6 +19,8 @@ package struct ObservedEvaluation: ~Copyable {
     private let contextAddress: UnsafePointer<EvaluationContext>
     private let unmanagedSnapshot: Unmanaged<CompiledSnapshot>
     private let unmanagedStore: Unmanaged<FlagStore>
+    /// The identity of the snapshot that decided, to compare without retaining anything.
+    package let snapshotIdentity: ObjectIdentifier
     /// The flag's index in `snapshot` (`CompiledSnapshot.flagKey(at:)`), nil when it has no such flag.
     package let flagIndex: Int?
     /// The variant served (`CompiledSnapshot.variantName(_:ofFlagAt:)`), nil for the caller's default.
@@ -32,6 +34,7 @@ package struct ObservedEvaluation: ~Copyable {
         contextAddress = context
         unmanagedSnapshot = .passUnretained(snapshot)
         unmanagedStore = .passUnretained(store)
+        snapshotIdentity = ObjectIdentifier(snapshot)
         self.flagIndex = flagIndex
         self.variantIndex = variantIndex
         self.reason = reason
@@ -44,11 +47,6 @@ package struct ObservedEvaluation: ~Copyable {
     package var targetingKey: String? { contextAddress.pointee.targetingKey }
     /// The snapshot that decided.
     package var snapshot: CompiledSnapshot { unmanagedSnapshot.takeUnretainedValue() }
-    /// Whether `snapshot` decided, without retaining either.
-    @inline(__always)
-    package func isDecided(by snapshot: CompiledSnapshot) -> Bool {
-        unmanagedSnapshot.toOpaque() == Unmanaged.passUnretained(snapshot).toOpaque()
-    }
     /// "Now" by the store's clock.
     package func now() -> Int64 { unmanagedStore._withUnsafeGuaranteedRef { $0.clock.now() } }
 }
@@ -67,16 +65,25 @@ final class StoreObservation: @unchecked Sendable {
         let observer: any EvaluationObserver
     }
 
+    /// An observer referenced without reference counting (`registered` keeps it alive).
+    struct UnretainedObserver {
+        unowned(unsafe) let observer: any EvaluationObserver
+    }
+
     let hooks: [Hook]
     let hasHooks: Bool
-    /// The observers, in memory of their own, so that calling them retains neither an array nor an observer.
-    let observers: UnsafeMutableBufferPointer<any EvaluationObserver>
+    /// Keeps the observers alive.
+    private let registered: [any EvaluationObserver]
+    /// The observers, in memory of their own and unretained, so that calling them retains neither an array nor an
+    /// observer (an existential copied out of an array is retained and released per call).
+    let observers: UnsafeMutableBufferPointer<UnretainedObserver>
 
     init(hooks: [Hook], observers: [Observer]) {
         self.hooks = hooks
         hasHooks = !hooks.isEmpty
+        registered = observers.map(\.observer)
         self.observers = .allocate(capacity: observers.count)
-        _ = self.observers.initialize(from: observers.lazy.map(\.observer))
+        _ = self.observers.initialize(from: observers.lazy.map { UnretainedObserver(observer: $0.observer) })
     }
 
     deinit {
