@@ -131,6 +131,10 @@ final class ObservationSlot: Sendable {
     }
 
     func remove(_ id: UInt64) {
+        let registered = registry.withLock { registry in
+            registry.hooks.contains { $0.id == id } || registry.observers.contains { $0.id == id }
+        }
+        guard registered else { return }  // removed already: nothing to publish
         _ = update { registry, _ in
             registry.hooks.removeAll { $0.id == id }
             registry.observers.removeAll { $0.id == id }
