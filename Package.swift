@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "FlagSignatures", targets: ["FlagSignatures"]),
         .library(name: "FlagServiceLifecycle", targets: ["FlagServiceLifecycle"]),
         .library(name: "FlagHummingbird", targets: ["FlagHummingbird"]),
+        .library(name: "FlagObservability", targets: ["FlagObservability"]),
         .library(name: "FlagCompiler", targets: ["FlagCompiler"]),
         .executable(name: "flagc", targets: ["flagc"]),
         .plugin(name: "FlagAccessors", targets: ["FlagAccessors"]),
@@ -20,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.7.3"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
@@ -45,6 +47,16 @@ let package = Package(
                 "FlagRuntime",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
+            ]
+        ),
+        // What evaluations did: usage counters (swift-metrics), an exposure event stream, span events
+        // (swift-distributed-tracing), all registered on a store through FlagRuntime's observation seam.
+        .target(
+            name: "FlagObservability",
+            dependencies: [
+                "FlagRuntime",
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
             ]
         ),
         // For services' tests: task- and store-scoped overrides, a fixed clock, stores from plain values and an
@@ -118,6 +130,17 @@ let package = Package(
                 "FlagRuntimeTesting",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+        .testTarget(
+            name: "FlagObservabilityTests",
+            dependencies: [
+                "FlagObservability",
+                "FlagRuntime",
+                "FlagRuntimeTesting",
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
             ]
         ),
         .testTarget(name: "FlagReloadTests", dependencies: ["FlagReload", "FlagRuntime", "FlagRuntimeTesting", "FlagServiceLifecycle", "FlagSignatures"]),

@@ -35,6 +35,18 @@ let package = Package(
             path: "Benchmarks/Evaluation",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        // Evaluations with hooks and FlagObservability's observers registered, against the same store bare.
+        .executableTarget(
+            name: "Observation",
+            dependencies: [
+                "FlagFixtures",
+                .product(name: "FlagRuntime", package: flagc),
+                .product(name: "FlagObservability", package: flagc),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/Observation",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
         .executableTarget(
             name: "Compilation",
             dependencies: [

@@ -45,6 +45,16 @@ package final class CompiledSnapshot: Sendable {
         unretainedFlags[index]._withUnsafeGuaranteedRef(body)
     }
 
+    /// The key of the flag at `index` (for observers, which are told indices).
+    package func flagKey(at index: Int) -> String {
+        flags[index].flag.key
+    }
+
+    /// The name of variant `variant` of the flag at `index`.
+    package func variantName(_ variant: Int, ofFlagAt index: Int) -> String {
+        flags[index].flag.variants[variant].name
+    }
+
     /// The flag with this key (compared by UTF-8 bytes).
     @inline(__always)
     func flag(_ key: String) -> CompiledFlag? {

@@ -9,6 +9,13 @@ public protocol FlagValueConvertible: Sendable {
     /// The value held in `value`, or nil when it is of another type (evaluation then gives the default with
     /// `TYPE_MISMATCH`).
     init?(flagValue value: FlagValue)
+    /// This value as a flag value, for hooks (`HookContext.defaultValue`); nil by default.
+    var flagValue: FlagValue? { get }
+}
+
+extension FlagValueConvertible {
+    /// No flag value form.
+    public var flagValue: FlagValue? { nil }
 }
 
 extension Bool: FlagValueConvertible {
@@ -17,6 +24,9 @@ extension Bool: FlagValueConvertible {
         guard case .boolean(let flag) = value else { return nil }
         self = flag
     }
+
+    /// The boolean flag value.
+    public var flagValue: FlagValue? { .boolean(self) }
 }
 
 extension String: FlagValueConvertible {
@@ -25,6 +35,9 @@ extension String: FlagValueConvertible {
         guard case .string(let string) = value else { return nil }
         self = string
     }
+
+    /// The string flag value.
+    public var flagValue: FlagValue? { .string(self) }
 }
 
 extension Int64: FlagValueConvertible {
@@ -33,6 +46,9 @@ extension Int64: FlagValueConvertible {
         guard case .integer(let integer) = value else { return nil }
         self = integer
     }
+
+    /// The integer flag value.
+    public var flagValue: FlagValue? { .integer(self) }
 }
 
 extension Int: FlagValueConvertible {
@@ -41,6 +57,9 @@ extension Int: FlagValueConvertible {
         guard case .integer(let integer) = value, let exact = Int(exactly: integer) else { return nil }
         self = exact
     }
+
+    /// The integer flag value.
+    public var flagValue: FlagValue? { .integer(Int64(self)) }
 }
 
 extension Double: FlagValueConvertible {
@@ -52,6 +71,9 @@ extension Double: FlagValueConvertible {
         default: return nil
         }
     }
+
+    /// The number flag value.
+    public var flagValue: FlagValue? { .number(self) }
 }
 
 extension Dictionary: FlagValueConvertible where Key == String, Value == JSONValue {
@@ -60,6 +82,9 @@ extension Dictionary: FlagValueConvertible where Key == String, Value == JSONVal
         guard case .object(let object) = value else { return nil }
         self = object
     }
+
+    /// The object flag value.
+    public var flagValue: FlagValue? { .object(self) }
 }
 
 extension FlagValueConvertible where Self: RawRepresentable, RawValue == String {
@@ -68,6 +93,9 @@ extension FlagValueConvertible where Self: RawRepresentable, RawValue == String 
         guard case .string(let string) = value else { return nil }
         self.init(rawValue: string)
     }
+
+    /// The case's name as a string flag value.
+    public var flagValue: FlagValue? { .string(rawValue) }
 }
 
 /// A flag found once and read many times: a key, the type its value is read as, and the value the code falls back
@@ -136,20 +164,26 @@ final class FlagLocationCache: Sendable {
 
 // The typed entry points are inlinable, so each is specialised for its value type in the caller's module; the
 // work is done by two concrete functions that return the flag's value untyped (unspecialised generic code here
-// cost five times the evaluation itself).
+// cost five times the evaluation itself). They are also the key-based plain forms' path, and where hooks and
+// observers are looked for.
 extension FlagStore {
     /// The flag's value for `context` (by default the current task's, `EvaluationContext.current`), or the handle's
     /// default (missing, disabled, another type, no value).
     @inlinable
     public func value<Value>(_ flag: FlagHandle<Value>, context: EvaluationContext = .current) -> Value {
-        guard let value = untypedValue(flag.key, at: flag.location, context: context) else { return flag.defaultValue }
-        return Value(flagValue: value) ?? flag.defaultValue
+        let defaultValue = flag.defaultValue
+        guard let value = untypedValue(flag.key, at: flag.location, context: context, request: { EvaluationRequest(default: defaultValue) }) else {
+            return defaultValue
+        }
+        return Value(flagValue: value) ?? defaultValue
     }
 
-    /// Whether a boolean flag is on for `context` (by default the current task's, `EvaluationContext.current`); its
-    /// default when it cannot be evaluated.
+    /// Whether a boolean flag is on for `context` (its default when it cannot be evaluated).
     public func isEnabled(_ flag: FlagHandle<Bool>, context: EvaluationContext = .current) -> Bool {
-        guard case .boolean(let value)? = untypedValue(flag.key, at: flag.location, context: context) else { return flag.defaultValue }
+        let defaultValue = flag.defaultValue
+        guard case .boolean(let value)? = untypedValue(flag.key, at: flag.location, context: context, request: { EvaluationRequest(default: defaultValue) }) else {
+            return defaultValue
+        }
         return value
     }
 
@@ -157,15 +191,37 @@ extension FlagStore {
     /// variant, reason, error and deciding rule.
     @inlinable
     public func details<Value>(_ flag: FlagHandle<Value>, context: EvaluationContext = .current) -> EvaluationDetails<Value> {
-        untypedDetails(flag.key, at: flag.location, context: context).typed(default: flag.defaultValue)
+        let defaultValue = flag.defaultValue
+        return untypedDetails(flag.key, at: flag.location, context: context, request: { EvaluationRequest(default: defaultValue) })
+            .typed(default: defaultValue)
     }
 
-    /// The value the flag at `location` serves `context` (a forced value first), nil for the caller's default.
+    /// The value the flag serves `context` (a forced value first), nil for the caller's default: the path of every
+    /// plain form. The flag is found through `location` (a handle's) or, without one, by `key`. `request` describes
+    /// the call for hooks and observers; it is built only when some are registered.
     @usableFromInline
-    func untypedValue(_ key: String, at location: FlagLocationCache, context: EvaluationContext) -> FlagValue? {
+    func untypedValue(_ key: String, at location: FlagLocationCache, context: EvaluationContext, request: () -> EvaluationRequest) -> FlagValue? {
+        if let observation = observation.published {
+            return observation._withUnsafeGuaranteedRef { observedValue(key, at: location, context: context, request: request(), observation: $0) }
+        }
+        return unobservedValue(key, context: context) { location.index(in: $0, key: key) }
+    }
+
+    /// `untypedValue` for a key without a handle (the key-based plain forms).
+    @inline(__always)
+    func untypedValue(_ key: String, context: EvaluationContext, request: () -> EvaluationRequest) -> FlagValue? {
+        if let observation = observation.published {
+            return observation._withUnsafeGuaranteedRef { observedValue(key, at: nil, context: context, request: request(), observation: $0) }
+        }
+        return unobservedValue(key, context: context) { $0.index(of: key) }
+    }
+
+    /// The value with nothing registered: a forced value, else the flag `find` locates in the served snapshot.
+    @inline(__always)
+    private func unobservedValue(_ key: String, context: EvaluationContext, find: (CompiledSnapshot) -> Int?) -> FlagValue? {
         if let forced = forcedValue(key) { return forced }
         return withCompiled { snapshot in
-            guard let index = location.index(in: snapshot, key: key) else { return nil }
+            guard let index = find(snapshot) else { return nil }
             return snapshot.withFlag(at: index) { compiled -> FlagValue? in
                 guard let variant = compiled.decide(context, environment: environment, clock: clock).variant else { return nil }
                 return compiled.values[variant]
@@ -175,19 +231,52 @@ extension FlagStore {
 
     /// `untypedValue` with the details: the value is nil for the caller's default.
     @usableFromInline
-    func untypedDetails(_ key: String, at location: FlagLocationCache, context: EvaluationContext) -> EvaluationDetails<FlagValue?> {
+    func untypedDetails(_ key: String, at location: FlagLocationCache, context: EvaluationContext, request: () -> EvaluationRequest) -> EvaluationDetails<FlagValue?> {
+        if let observation = observation.published {
+            return observation._withUnsafeGuaranteedRef { observedDetails(key, at: location, context: context, request: request(), observation: $0) }
+        }
         if let forced = forcedValue(key) {
             return EvaluationDetails(flagKey: key, value: forced, variant: nil, reason: .override, flagMetadata: FlagMetadata())
         }
         return withCompiled { snapshot in
             guard let index = location.index(in: snapshot, key: key) else {
                 return EvaluationDetails(flagKey: key, value: nil, reason: .error, errorCode: .flagNotFound,
-                                         errorMessage: "flag '\(key)' is not in snapshot \(snapshot.snapshot.id.prefix(12))", flagMetadata: FlagMetadata())
+                                         errorMessage: Self.notFound(key, in: snapshot), flagMetadata: FlagMetadata())
             }
             return snapshot.withFlag(at: index) { compiled in
                 details(key, compiled.decide(context, environment: environment, clock: clock), of: compiled, default: nil) { $0 }
             }
         }
+    }
+
+    /// The index of the flag in `snapshot`: through a handle's cache, or by key.
+    @inline(__always)
+    func index(of key: String, at location: FlagLocationCache?, in snapshot: CompiledSnapshot) -> Int? {
+        if let location { return location.index(in: snapshot, key: key) }
+        return snapshot.index(of: key)
+    }
+}
+
+/// What an evaluation asked for, for hooks and observers: whether a value can be read as the type asked for, and
+/// the caller's default.
+@usableFromInline
+struct EvaluationRequest {
+    /// Whether a flag value can be read as the type asked for; nil accepts any. A closure specialised for the type
+    /// at the call site: checking through an existential metatype (`any FlagValueConvertible.Type`) instantiated
+    /// metadata and boxed the value on every observed evaluation.
+    let accepts: ((FlagValue) -> Bool)?
+    let defaultValue: FlagValue?
+
+    @usableFromInline
+    init(accepts: ((FlagValue) -> Bool)?, defaultValue: FlagValue?) {
+        self.accepts = accepts
+        self.defaultValue = defaultValue
+    }
+
+    /// A request for a `Value`, falling back on `defaultValue`.
+    @inlinable
+    init<Value: FlagValueConvertible>(default defaultValue: Value) {
+        self.init(accepts: { Value(flagValue: $0) != nil }, defaultValue: defaultValue.flagValue)
     }
 }
 

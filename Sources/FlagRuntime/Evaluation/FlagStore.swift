@@ -30,7 +30,7 @@ public final class FlagStore: Sendable {
     private let servedGeneration: Atomic<UInt64>
     /// The environment rules with `environments:` conditions are evaluated in (unless a context overrides it).
     public let environment: String?
-    let clock: any FlagClock
+    package let clock: any FlagClock
     /// Checks the signature of every snapshot file this store loads (`init(contentsOfFile:)`,
     /// `replace(contentsOfFile:)`); nil accepts unsigned snapshots. See `FlagSignatures.Ed25519Verifier`.
     public let signatureVerifier: (any SnapshotSignatureVerifier)?
@@ -42,6 +42,8 @@ public final class FlagStore: Sendable {
     private let readsSmallStrings: Bool
     /// Values forced on this store (`FlagRuntimeTesting`'s `FlagStore.override(_:)`).
     package let forcedValues = StoreForcedValues()
+    /// The hooks and observers registered (`addHook(_:hints:)`; `FlagObservability`'s observers).
+    let observation = ObservationSlot()
 
     /// Creates a store serving `snapshot`, after checking it is valid (`SnapshotValidation`) and can be evaluated
     /// in `environment`.
@@ -196,72 +198,42 @@ public final class FlagStore: Sendable {
 
     /// The boolean value of a flag, or `default` when it is missing, disabled or not boolean.
     public func boolean(_ key: String, default defaultValue: Bool, context: EvaluationContext = .current) -> Bool {
-        value(key, default: defaultValue, context: context) { value in
-            if case .boolean(let flag) = value { return flag }
-            return nil
-        }
+        value(key, default: defaultValue, context: context)
     }
 
     /// The boolean value of a flag with the variant, reason, error and deciding rule.
     public func booleanDetails(_ key: String, default defaultValue: Bool, context: EvaluationContext = .current) -> EvaluationDetails<Bool> {
-        evaluate(key, default: defaultValue, context: context) { value in
-            if case .boolean(let flag) = value { return flag }
-            return nil
-        }
+        evaluate(key, default: defaultValue, context: context)
     }
 
     /// The string value of a flag, or `default`.
     public func string(_ key: String, default defaultValue: String, context: EvaluationContext = .current) -> String {
-        value(key, default: defaultValue, context: context) { value in
-            if case .string(let string) = value { return string }
-            return nil
-        }
+        value(key, default: defaultValue, context: context)
     }
 
     /// The string value of a flag with details.
     public func stringDetails(_ key: String, default defaultValue: String, context: EvaluationContext = .current) -> EvaluationDetails<String> {
-        evaluate(key, default: defaultValue, context: context) { value in
-            if case .string(let string) = value { return string }
-            return nil
-        }
+        evaluate(key, default: defaultValue, context: context)
     }
 
     /// The integer value of a flag, or `default`.
     public func integer(_ key: String, default defaultValue: Int64, context: EvaluationContext = .current) -> Int64 {
-        value(key, default: defaultValue, context: context) { value in
-            if case .integer(let integer) = value { return integer }
-            return nil
-        }
+        value(key, default: defaultValue, context: context)
     }
 
     /// The integer value of a flag with details.
     public func integerDetails(_ key: String, default defaultValue: Int64, context: EvaluationContext = .current) -> EvaluationDetails<Int64> {
-        evaluate(key, default: defaultValue, context: context) { value in
-            if case .integer(let integer) = value { return integer }
-            return nil
-        }
+        evaluate(key, default: defaultValue, context: context)
     }
 
     /// The number value of a flag (integer flags convert), or `default`.
     public func number(_ key: String, default defaultValue: Double, context: EvaluationContext = .current) -> Double {
-        value(key, default: defaultValue, context: context) { value in
-            switch value {
-            case .number(let number): return number
-            case .integer(let integer): return Double(integer)
-            default: return nil
-            }
-        }
+        value(key, default: defaultValue, context: context)
     }
 
     /// The number value of a flag (integer flags convert) with details.
     public func numberDetails(_ key: String, default defaultValue: Double, context: EvaluationContext = .current) -> EvaluationDetails<Double> {
-        evaluate(key, default: defaultValue, context: context) { value in
-            switch value {
-            case .number(let number): return number
-            case .integer(let integer): return Double(integer)
-            default: return nil
-            }
-        }
+        evaluate(key, default: defaultValue, context: context)
     }
 
     /// The object value of a flag, or `default`.
@@ -271,15 +243,17 @@ public final class FlagStore: Sendable {
 
     /// The object value of a flag with details.
     public func objectDetails(_ key: String, default defaultValue: [String: JSONValue], context: EvaluationContext = .current) -> EvaluationDetails<[String: JSONValue]> {
-        evaluate(key, default: defaultValue, context: context) { value in
-            if case .object(let object) = value { return object }
-            return nil
-        }
+        evaluate(key, default: defaultValue, context: context)
     }
 
     /// The value of a flag whatever its type, with details; `value` is nil when the flag is missing or disabled.
     public func details(_ key: String, context: EvaluationContext = .current) -> EvaluationDetails<FlagValue?> {
-        evaluate(key, default: nil, context: context) { $0 }
+        if let observation = observation.published {
+            return observation._withUnsafeGuaranteedRef {
+                observedDetails(key, at: nil, context: context, request: EvaluationRequest(accepts: nil, defaultValue: nil), observation: $0)
+            }
+        }
+        return evaluate(key, default: nil, context: context) { $0 }
     }
 
     // MARK: Core
@@ -291,19 +265,23 @@ public final class FlagStore: Sendable {
         return forcedValues.value(for: key)
     }
 
-    /// The plain forms' path: the same decision as `evaluate`, without building details.
+    /// The key-based plain forms: `untypedValue`, the path of every plain form, read as `Value`.
     @inline(__always)
-    private func value<Value>(_ key: String, default defaultValue: Value, context: EvaluationContext, extract: (FlagValue) -> Value?) -> Value {
-        if let forced = forcedValue(key) {
-            return extract(forced) ?? defaultValue
+    private func value<Value: FlagValueConvertible>(_ key: String, default defaultValue: Value, context: EvaluationContext) -> Value {
+        guard let value = untypedValue(key, context: context, request: { EvaluationRequest(default: defaultValue) }) else { return defaultValue }
+        return Value(flagValue: value) ?? defaultValue
+    }
+
+    /// The key-based `…Details` forms. With hooks or observers registered they take the observed path (which
+    /// handles handles too); otherwise the details are built typed, directly.
+    @inline(__always)
+    private func evaluate<Value: FlagValueConvertible>(_ key: String, default defaultValue: Value, context: EvaluationContext) -> EvaluationDetails<Value> {
+        if let observation = observation.published {
+            return observation._withUnsafeGuaranteedRef {
+                observedDetails(key, at: nil, context: context, request: EvaluationRequest(default: defaultValue), observation: $0)
+            }.typed(default: defaultValue)
         }
-        return withCompiled { snapshot in
-            let value = snapshot.withFlag(key) { flag -> Value? in
-                guard let variant = flag.decide(context, environment: environment, clock: clock).variant else { return nil }
-                return extract(flag.values[variant])
-            }
-            return (value ?? nil) ?? defaultValue
-        }
+        return evaluate(key, default: defaultValue, context: context, extract: Value.init(flagValue:))
     }
 
     @inline(__always)
@@ -313,15 +291,30 @@ public final class FlagStore: Sendable {
                 return EvaluationDetails(flagKey: key, value: value, variant: nil, reason: .override, flagMetadata: FlagMetadata())
             }
             return EvaluationDetails(flagKey: key, value: defaultValue, reason: .error, errorCode: .typeMismatch,
-                                     errorMessage: "the override of '\(key)' is a \(forced.type.rawValue) value", flagMetadata: FlagMetadata())
+                                     errorMessage: Self.overrideMismatch(key, forced), flagMetadata: FlagMetadata())
         }
         return withCompiled { snapshot in evaluate(key, default: defaultValue, context: context, in: snapshot, extract: extract) }
+    }
+
+    /// The message of a forced value of another type than asked for.
+    static func overrideMismatch(_ key: String, _ forced: FlagValue) -> String {
+        "the override of '\(key)' is a \(forced.type.rawValue) value"
+    }
+
+    /// The message of a flag that is not in `snapshot`.
+    static func notFound(_ key: String, in snapshot: CompiledSnapshot) -> String {
+        "flag '\(key)' is not in snapshot \(snapshot.snapshot.id.prefix(12))"
+    }
+
+    /// The message of a flag whose values are of another type than asked for.
+    static func typeMismatch(_ key: String, _ flag: CompiledFlag) -> String {
+        "flag '\(key)' is a \(flag.flag.type.rawValue) flag"
     }
 
     private func evaluate<Value>(_ key: String, default defaultValue: Value, context: EvaluationContext, in snapshot: CompiledSnapshot, extract: (FlagValue) -> Value?) -> EvaluationDetails<Value> {
         guard let flag = snapshot.flag(key) else {
             return EvaluationDetails(flagKey: key, value: defaultValue, reason: .error, errorCode: .flagNotFound,
-                                     errorMessage: "flag '\(key)' is not in snapshot \(snapshot.snapshot.id.prefix(12))", flagMetadata: FlagMetadata())
+                                     errorMessage: Self.notFound(key, in: snapshot), flagMetadata: FlagMetadata())
         }
         return details(key, flag.decide(context, environment: environment, clock: clock), of: flag, default: defaultValue, extract: extract)
     }
@@ -334,7 +327,7 @@ public final class FlagStore: Sendable {
         let variant = flag.flag.variants[variantIndex]
         guard let value = extract(variant.value) else {
             return EvaluationDetails(flagKey: key, value: defaultValue, reason: .error, errorCode: .typeMismatch,
-                                     errorMessage: "flag '\(key)' is a \(flag.flag.type.rawValue) flag", flagMetadata: flag.flag.metadata)
+                                     errorMessage: Self.typeMismatch(key, flag), flagMetadata: flag.flag.metadata)
         }
         let ruleName = decision.ruleIndex.flatMap { flag.flag.rules[$0].name }
         return EvaluationDetails(flagKey: key, value: value, variant: variant.name, reason: decision.reason,

@@ -1,6 +1,6 @@
 /// MurmurHash3 x86 32-bit with seed 0, fed incrementally, so that `seed + bucketValue` is hashed without
 /// building the concatenated string. This is the hash of OpenFeature flagd's `fractional` operator.
-struct Murmur3 {
+package struct Murmur3 {
     private var hash: UInt32 = 0
     private var carry: UInt32 = 0
     private var carryCount: UInt32 = 0
@@ -85,7 +85,7 @@ struct Murmur3 {
     }
 
     /// The hash of a string's UTF-8 bytes.
-    static func hash(_ text: String) -> UInt32 {
+    package static func hash(_ text: String) -> UInt32 {
         var hasher = Murmur3()
         hasher.add(text)
         return hasher.finalize()
