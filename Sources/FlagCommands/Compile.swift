@@ -13,8 +13,9 @@ struct Compile: AsyncParsableCommand {
             atomically and only when its bytes change; both hold the same snapshot and id. With --signing-key, \
             snapshot.bin carries an Ed25519 signature (see docs/snapshot-format.md). With --flagd FILE, the same \
             flags are also written as an OpenFeature flagd flag-definition document (see docs/flagd.md); without \
-            --env, its environment conditions compare the `environment` context attribute. Diagnostics go to \
-            standard error.
+            --env, its environment conditions compare the `environment` context attribute. With \
+            --openfeature-operator FILE, they are written as OpenFeature Operator resources (a FeatureFlag holding \
+            the flagd document and a FeatureFlagSource, see docs/kubernetes.md). Diagnostics go to standard error.
             """
     )
 
@@ -40,6 +41,15 @@ struct Compile: AsyncParsableCommand {
 
     @Option(help: ArgumentHelp("Also write the OpenFeature CLI's flag manifest (flagType, defaultValue, description per key) to this file, for `openfeature generate`.", valueName: "file"))
     var openfeatureManifest: String?
+
+    @Option(help: ArgumentHelp("Also write the flags as OpenFeature Operator resources (a FeatureFlag and a FeatureFlagSource, YAML) to this file, for `kubectl apply -f`.", valueName: "file"))
+    var openfeatureOperator: String?
+
+    @Option(help: ArgumentHelp("The namespace of the OpenFeature Operator resources (default: \(OpenFeatureOperatorExporter.defaultNamespace)).", valueName: "namespace"))
+    var namespace: String?
+
+    @Option(help: ArgumentHelp("The name of the OpenFeature Operator resources (default: \(OpenFeatureOperatorExporter.defaultName)).", valueName: "name"))
+    var name: String?
 
     @Option(help: ArgumentHelp("The flagSetId in the flagd document's metadata (default: \(FlagdExporter.defaultFlagSetID)).", valueName: "id"))
     var flagdFlagSetId: String?
@@ -67,8 +77,22 @@ struct Compile: AsyncParsableCommand {
             Output.standardError("nothing written: fix the problems above and compile again\n")
             throw ExitCode.failure
         }
-        if flagdFlagSetId != nil, flagd == nil {
-            throw CommandUsageError("--flagd-flag-set-id needs --flagd FILE")
+        if flagdFlagSetId != nil, flagd == nil, openfeatureOperator == nil {
+            throw CommandUsageError("--flagd-flag-set-id needs --flagd FILE or --openfeature-operator FILE")
+        }
+        if openfeatureOperator == nil, namespace != nil || name != nil {
+            throw CommandUsageError("--\(namespace != nil ? "namespace" : "name") needs --openfeature-operator FILE")
+        }
+        let operatorExporter = OpenFeatureOperatorExporter(
+            name: name ?? OpenFeatureOperatorExporter.defaultName,
+            namespace: namespace ?? OpenFeatureOperatorExporter.defaultNamespace,
+            flagSetID: flagdFlagSetId ?? FlagdExporter.defaultFlagSetID
+        )
+        if let problem = OpenFeatureOperatorExporter.namespaceProblem(operatorExporter.namespace) {
+            throw CommandUsageError("--namespace: \(problem)")
+        }
+        if let problem = OpenFeatureOperatorExporter.nameProblem(operatorExporter.name) {
+            throw CommandUsageError("--name: \(problem)")
         }
         var isDirectory: ObjCBool = false
         if let manifest = openfeatureManifest, FileManager.default.fileExists(atPath: manifest, isDirectory: &isDirectory), isDirectory.boolValue {
@@ -76,6 +100,9 @@ struct Compile: AsyncParsableCommand {
         }
         if let flagd, FileManager.default.fileExists(atPath: flagd, isDirectory: &isDirectory), isDirectory.boolValue {
             throw CommandUsageError("--flagd '\(flagd)' is a folder; pass the path of the file to write, for example build/flagd.json")
+        }
+        if let path = openfeatureOperator, FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw CommandUsageError("--openfeature-operator '\(path)' is a folder; pass the path of the file to write, for example build/openfeature.yaml")
         }
         if let problem = SnapshotFile.folderProblem(out) {
             throw CommandUsageError("--out '\(out)': \(problem); pass a folder for snapshot.json and snapshot.bin")
@@ -90,11 +117,15 @@ struct Compile: AsyncParsableCommand {
             if let openfeatureManifest {
                 extra.append(SnapshotFile.Output(path: openfeatureManifest, bytes: OpenFeatureManifest.bytes(for: snapshot)))
             }
+            if let openfeatureOperator {
+                extra.append(SnapshotFile.Output(path: openfeatureOperator, bytes: try operatorExporter.bytes(for: snapshot)))
+            }
         } catch {
             for problem in error.problems {
                 Output.standardError("error[flagd-export]: \(problem)\n")
             }
-            Output.standardError("nothing written: flagd cannot evaluate these rules as flagc does; fix them or compile without --flagd\n")
+            let options = [flagd.map { _ in "--flagd" }, openfeatureOperator.map { _ in "--openfeature-operator" }].compactMap { $0 }
+            Output.standardError("nothing written: flagd cannot evaluate these flags as flagc does; fix them or compile without \(options.joined(separator: " and "))\n")
             throw ExitCode.failure
         }
         // One unit: every file is written and flushed before any replaces its old version.
@@ -109,7 +140,7 @@ struct Compile: AsyncParsableCommand {
         }
         var summary = Self.summary(outcomes, folder: out, signer: signer)
         for (output, outcome) in zip(extra, extraOutcomes) {
-            let what = output.path == flagd ? "flagd" : "OpenFeature manifest"
+            let what = output.path == flagd ? "flagd" : output.path == openfeatureOperator ? "OpenFeature Operator" : "OpenFeature manifest"
             summary += "; \(outcome == .written ? "wrote" : "unchanged") \(output.path) (\(what))"
         }
         Output.standardOutput("\(summary): \(snapshot.flags.count) flags, id \(snapshot.id)\n")
