@@ -138,6 +138,15 @@ enum Output {
         )
     }
 
+    /// When `result` has errors: prints them as `flagc validate` does and fails (exit 1), since nothing can be done
+    /// with flags that do not compile. `validating` is what to validate, for the message.
+    static func stopOnErrors(_ result: FlagCompiler.Result, format: DiagnosticFormat, validating paths: String) throws {
+        guard result.hasErrors else { return }
+        Output.standardOutput(Output.report(result, as: format, for: STDOUT_FILENO))
+        Output.standardError("error: the flag files have errors; fix them first (flagc validate \(paths))\n")
+        throw ExitCode.failure
+    }
+
     /// Colour only on a terminal, and never when NO_COLOR is set.
     static func colourAllowed(fileDescriptor: Int32) -> Bool {
         isatty(fileDescriptor) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil

@@ -67,7 +67,7 @@ struct GenerateSwift: AsyncParsableCommand {
             var options = FlagCompiler.Options(paths: paths, configPath: config, now: now)
             options.producesSnapshot = true
             let result = try FlagCompiler(options: options).compile()
-            try Refs.stopOnErrors(result, format: .text, validating: paths.joined(separator: " "))
+            try Output.stopOnErrors(result, format: .text, validating: paths.joined(separator: " "))
             guard let compiled = result.snapshot else { throw ExitCode.failure }
             flags = compiled
             kinds = result.flagKinds

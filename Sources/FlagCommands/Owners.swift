@@ -65,7 +65,7 @@ struct Owners: AsyncParsableCommand {
         var options = FlagCompiler.Options(paths: [path], configPath: config)
         options.producesSnapshot = false
         let result = try FlagCompiler(options: options).compile()
-        try Refs.stopOnErrors(result, format: format, validating: path)
+        try Output.stopOnErrors(result, format: format, validating: path)
         let root = OwnersCheck.root(for: path, config: result.config)
         let (files, outside) = OwnersCheck.files(result.flagOwners, root: root)
         let knownHandles = result.config.knownOwners?.entries ?? []

@@ -41,7 +41,7 @@ struct Refs: AsyncParsableCommand {
     func run() async throws {
         let compiler = FlagCompiler(options: .init(paths: [flags], configPath: config))
         let result = try compiler.compile()
-        try Refs.stopOnErrors(result, format: DiagnosticFormat(rawValue: format.rawValue) ?? .text, validating: flags)
+        try Output.stopOnErrors(result, format: DiagnosticFormat(rawValue: format.rawValue) ?? .text, validating: flags)
         let scan = try Refs.scan(result, sources: sources, include: include, exclude: exclude)
         let output = RefsOutput(scan: scan, paths: .current())
         switch format {
@@ -56,15 +56,6 @@ struct Refs: AsyncParsableCommand {
 }
 
 extension Refs {
-    /// When `result` has errors: prints them as `flagc validate` does and fails (exit 1), since the flags cannot
-    /// be looked for. `validating` is what to validate, for the message.
-    static func stopOnErrors(_ result: FlagCompiler.Result, format: DiagnosticFormat, validating paths: String) throws {
-        guard result.hasErrors else { return }
-        Output.standardOutput(Output.report(result, as: format, for: STDOUT_FILENO))
-        Output.standardError("error: the flag files have errors; fix them first (flagc validate \(paths))\n")
-        throw ExitCode.failure
-    }
-
     /// Scans `sources` (the repository when empty) for the flags of `result`, which has no error. The flag files,
     /// test files and config are left out: they are where keys are defined, not used.
     static func scan(_ result: FlagCompiler.Result, sources: [String], include: [String], exclude: [String]) throws -> ReferenceScan {

@@ -61,7 +61,7 @@ struct Stale: AsyncParsableCommand {
     func run() async throws {
         let now = try InputOptions.seconds(now) ?? Int64(Date().timeIntervalSince1970)
         let result = try FlagCompiler(options: .init(paths: paths, configPath: config, now: now)).compile()
-        try Refs.stopOnErrors(result, format: DiagnosticFormat(rawValue: format.rawValue) ?? .text, validating: paths.joined(separator: " "))
+        try Output.stopOnErrors(result, format: DiagnosticFormat(rawValue: format.rawValue) ?? .text, validating: paths.joined(separator: " "))
         var references: [String: Int]?
         if refs {
             references = Dictionary(uniqueKeysWithValues: try Refs.scan(result, sources: [], include: [], exclude: refsExclude).flags.map { ($0.key, $0.references.count) })

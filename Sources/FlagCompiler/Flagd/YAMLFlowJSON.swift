@@ -11,7 +11,8 @@
 ///   YAML 1.1, whose floats need a `.`: it is written `1.0e+16`.
 /// - Inside strings, characters YAML does not allow raw (DEL and the C1 controls U+0080–U+009F), those YAML 1.1
 ///   reads as line breaks inside a quoted scalar (U+0085, U+2028, U+2029) and U+FEFF, U+FFFE and U+FFFF are
-///   written as `\uXXXX` escapes, which JSON and YAML double-quoted scalars read alike.
+///   written as JSON `\u` escapes of four hex digits (U+0085 as `\u0085`), which JSON and YAML double-quoted
+///   scalars read alike.
 ///
 /// `JSONWriter` never writes a raw line break inside a string, so every line break in the text is between tokens.
 enum YAMLFlowJSON {
