@@ -83,6 +83,57 @@ func eventually(_ condition: () -> Bool) async -> Bool {
         #expect((0..<300).allSatisfy { Self.total(metrics, "f.flag_\($0)", $0 % 2 == 0 ? "true" : "false", "STATIC") == 1 })
     }
 
+    /// Counting is on the evaluation path itself: every entry point counts once, with or without hooks, and a value
+    /// of another type than asked for counts as an error.
+    @Test func everyEntryPointCountsOnceWithOrWithoutHooks() throws {
+        let metrics = TestMetrics(), store = try pilotStore()
+        let usage = UsageMetrics(store: store, factory: metrics)
+        let acme = EvaluationContext(tenant: "acme")
+        let pilot = FlagHandle<Bool>("billing.pilot", default: false), wrongType = FlagHandle<Int64>("billing.pilot", default: 0)
+        _ = store.isEnabled(pilot, context: acme)
+        _ = store.details(pilot, context: acme)
+        _ = store.value(wrongType, context: acme)
+        _ = store.details(wrongType, context: acme)
+        _ = store.integerDetails("billing.pilot", default: 0, context: acme)
+        _ = store.details("billing.pilot", context: acme)
+        _ = store.details(FlagHandle<Bool>("no.such_flag", default: false))
+        usage.flush()
+        #expect(Self.total(metrics, "billing.pilot", "on", "TARGETING_MATCH") == 3)
+        #expect(Self.total(metrics, "billing.pilot", "", "ERROR") == 3)
+        #expect(Self.total(metrics, UsageMetrics.unknownFlag, "", "ERROR") == 1)
+
+        // With a hook registered, evaluations take the observed path: still counted once each.
+        let registration = store.addHook(CountingHook())
+        _ = store.isEnabled(pilot, context: acme)
+        _ = store.boolean("billing.pilot", default: false, context: acme)
+        _ = store.value(wrongType, context: acme)
+        store.removeHook(registration)
+        usage.flush()
+        #expect(Self.total(metrics, "billing.pilot", "on", "TARGETING_MATCH") == 5)
+        #expect(Self.total(metrics, "billing.pilot", "", "ERROR") == 4)
+    }
+
+    @Test func overridesAreNotCountedAndASecondUsageMetricsTakesOver() throws {
+        let metrics = TestMetrics(), store = try pilotStore()
+        let first = UsageMetrics(store: store, factory: metrics)
+        FlagOverrides.with(["billing.pilot": true]) {
+            _ = store.boolean("billing.pilot", default: false)
+        }
+        store.override(["ui.theme": "light"])
+        _ = store.string("ui.theme", default: "dark")
+        store.removeOverrides()
+        first.flush()
+        #expect(metrics.counters(label: UsageMetrics.defaultLabel).isEmpty)
+
+        let other = TestMetrics()
+        let second = UsageMetrics(store: store, factory: other)
+        _ = store.string("ui.theme", default: "light")
+        first.flush()
+        second.flush()
+        #expect(Self.total(other, "ui.theme", "value", "STATIC") == 1)
+        #expect(Self.total(metrics, "ui.theme", "value", "STATIC") == 0)
+    }
+
     @Test func runFlushesPeriodically() async throws {
         let metrics = TestMetrics(), store = try pilotStore()
         let usage = UsageMetrics(store: store, factory: metrics)
@@ -190,3 +241,6 @@ func eventually(_ condition: () -> Bool) async -> Bool {
         tracing.cancel()
     }
 }
+
+/// A hook that does nothing but exists (so evaluations take the observed path).
+struct CountingHook: FlagHook {}

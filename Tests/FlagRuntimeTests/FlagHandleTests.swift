@@ -53,6 +53,40 @@ import Testing
         }
     }
 
+    /// A flag that serves one boolean to everyone is answered from the handle's cache while the store serves the
+    /// snapshot the handle saw; a reload, a disabled flag, rules, hooks and overrides each take the full path.
+    @Test func aStaticBooleanIsAnsweredFromTheHandleOnlyWhileNothingElseApplies() throws {
+        let bool = [Variant(name: "on", value: .boolean(true)), Variant(name: "off", value: .boolean(false))]
+        let store = FlagStore(values: ["ui.new_dashboard": true])
+        let handle = FlagHandle<Bool>("ui.new_dashboard", default: false)
+        for _ in 0..<3 { #expect(store.isEnabled(handle)) }
+        try store.replace(with: Snapshot(values: ["ui.new_dashboard": false]))
+        for _ in 0..<3 { #expect(!store.isEnabled(handle)) }
+        // Disabled: the handle's default, whatever the variants serve.
+        try store.replace(with: Snapshot(flags: [Flag(key: "ui.new_dashboard", type: .boolean, enabled: false, variants: bool, defaultVariant: "on")]))
+        for _ in 0..<2 { #expect(!store.isEnabled(handle) && store.isEnabled(FlagHandle<Bool>("ui.new_dashboard", default: true))) }
+        // Rules: evaluated per context.
+        try store.replace(with: Snapshot(flags: [Flag(key: "ui.new_dashboard", type: .boolean, variants: bool, defaultVariant: "off", rules: [
+            Rule(conditions: [.attribute(name: Condition.tenant, op: .in, operand: .strings(["acme"]))], outcome: .serve(variant: "on")),
+        ])]))
+        for _ in 0..<2 {
+            #expect(store.isEnabled(handle, context: EvaluationContext(tenant: "acme")) && !store.isEnabled(handle, context: EvaluationContext(tenant: "globex")))
+        }
+        // Static again: overrides and hooks still see every evaluation.
+        try store.replace(with: Snapshot(values: ["ui.new_dashboard": true]))
+        #expect(store.isEnabled(handle) && store.isEnabled(handle))
+        FlagOverrides.with(["ui.new_dashboard": false]) { #expect(!store.isEnabled(handle)) }
+        store.override(["ui.new_dashboard": false])
+        #expect(!store.isEnabled(handle))
+        store.removeOverrides()
+        let log = HookTests.Log()
+        let registration = store.addHook(HookTests.RecordingHook(name: "h", log: log))
+        #expect(store.isEnabled(handle))
+        store.removeHook(registration)
+        #expect(log.all == ["h.before(-)", "h.after(STATIC)", "h.finally(STATIC)"], "\(log.all)")
+        #expect(store.isEnabled(handle))
+    }
+
     @Test func handlesAgreeWithKeysUnderTargeting() throws {
         let bool = [Variant(name: "true", value: .boolean(true)), Variant(name: "false", value: .boolean(false))]
         let flag = Flag(key: "billing.pilot", type: .boolean, variants: bool, defaultVariant: "false", rules: [

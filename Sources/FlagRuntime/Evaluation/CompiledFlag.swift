@@ -30,6 +30,11 @@ final class CompiledFlag: Sendable {
         attributeTable = ByteStringTable(slots.names, readsSmallStrings: readsSmallStrings)
     }
 
+    /// The value served to every context when the flag is enabled and has no rules, else nil.
+    var staticValue: FlagValue? {
+        enabled && rules.isEmpty ? values[defaultVariant] : nil
+    }
+
     /// The decision for a context: which variant (nil for the caller's default), why, and which rule.
     /// `environment` is the store's; a context's own `environment` takes precedence.
     @inline(__always)

@@ -129,26 +129,49 @@ public struct FlagHandle<Value: FlagValueConvertible>: Sendable {
 }
 
 /// The index of a handle's flag in one compiled snapshot, packed with that snapshot's generation into one atomic
-/// word: `generation << 24 | index + 1`, 0 in the index bits when the snapshot has no such flag. Read with one
-/// relaxed load per evaluation; written only when the handle first meets a new snapshot, so the cache line stays
-/// shared between cores.
+/// word: `generation << 26 | static bits << 24 | index + 1`, 0 in the index bits when the snapshot has no such
+/// flag. Read with one relaxed load per evaluation; written only when the handle first meets a new snapshot, so the
+/// cache line stays shared between cores.
+///
+/// The two static bits say the flag serves one boolean to everyone in that snapshot (enabled, no rules) and which:
+/// `staticBoolean(generation:)` then answers without reaching the snapshot at all. Sound because a generation
+/// names one compiled snapshot in the process, and a compiled snapshot never changes.
 @usableFromInline
 final class FlagLocationCache: Sendable {
     private static let indexBits: UInt64 = 24
     private static let indexMask: UInt64 = (1 << indexBits) - 1
+    /// Set when the flag serves one boolean to everyone; `staticTrue` is that boolean.
+    private static let staticBoolean: UInt64 = 1 << indexBits
+    private static let staticTrue: UInt64 = 1 << (indexBits + 1)
+    private static let generationShift: UInt64 = indexBits + 2
     private let packed = Atomic<UInt64>(0)
 
     init() {}
+
+    /// The generation bits of `generation` as the packed word keeps them.
+    @inline(__always)
+    private static func stored(_ generation: UInt64) -> UInt64 {
+        generation & (UInt64.max >> generationShift)
+    }
 
     /// The flag's index in `snapshot` (nil when it has none), from the cache or found by `key` and cached.
     @inline(__always)
     func index(in snapshot: CompiledSnapshot, key: String) -> Int? {
         let word = packed.load(ordering: .relaxed)
-        if word >> Self.indexBits == snapshot.generation & (UInt64.max >> Self.indexBits) {
+        if word >> Self.generationShift == Self.stored(snapshot.generation) {
             let stored = word & Self.indexMask
             return stored == 0 ? nil : Int(stored - 1)
         }
         return resolve(in: snapshot, key: key)
+    }
+
+    /// The boolean the flag serves everyone in the snapshot of `generation`, when the handle has met that snapshot
+    /// and the flag is static there; nil otherwise (the caller then evaluates).
+    @inline(__always)
+    func staticBoolean(generation: UInt64) -> Bool? {
+        let word = packed.load(ordering: .relaxed)
+        guard word >> Self.generationShift == Self.stored(generation), word & Self.staticBoolean != 0 else { return nil }
+        return word & Self.staticTrue != 0
     }
 
     @inline(never)
@@ -156,8 +179,11 @@ final class FlagLocationCache: Sendable {
         let index = snapshot.index(of: key)
         // A snapshot with more flags than the index bits hold is looked up by key every time (never cached).
         if let index, UInt64(index) + 1 > Self.indexMask { return index }
-        let stored = index.map { UInt64($0) + 1 } ?? 0
-        packed.store((snapshot.generation << Self.indexBits) | stored, ordering: .relaxed)
+        var stored = index.map { UInt64($0) + 1 } ?? 0
+        if let index, case .boolean(let value)? = snapshot.withFlag(at: index, \.staticValue) {
+            stored |= Self.staticBoolean | (value ? Self.staticTrue : 0)
+        }
+        packed.store((Self.stored(snapshot.generation) << Self.generationShift) | stored, ordering: .relaxed)
         return index
     }
 }
@@ -180,6 +206,12 @@ extension FlagStore {
 
     /// Whether a boolean flag is on for `context` (its default when it cannot be evaluated).
     public func isEnabled(_ flag: FlagHandle<Bool>, context: EvaluationContext = .current) -> Bool {
+        // A flag that serves one boolean to everyone, in the snapshot the handle saw last and the store still serves,
+        // with nothing to tell and nothing forced: its value, without reaching the snapshot.
+        if observation.published == nil, counting.counts == nil, !hasForcedValues,
+           let value = flag.location.staticBoolean(generation: servedGeneration.load(ordering: .acquiring)) {
+            return value
+        }
         let defaultValue = flag.defaultValue
         guard case .boolean(let value)? = untypedValue(flag.key, at: flag.location, context: context, request: { EvaluationRequest(default: defaultValue) }) else {
             return defaultValue
@@ -204,7 +236,7 @@ extension FlagStore {
         if let observation = observation.published {
             return observation._withUnsafeGuaranteedRef { observedValue(key, at: location, context: context, request: request(), observation: $0) }
         }
-        return unobservedValue(key, context: context) { location.index(in: $0, key: key) }
+        return unobservedValue(key, context: context, request: request) { location.index(in: $0, key: key) }
     }
 
     /// `untypedValue` for a key without a handle (the key-based plain forms).
@@ -213,18 +245,29 @@ extension FlagStore {
         if let observation = observation.published {
             return observation._withUnsafeGuaranteedRef { observedValue(key, at: nil, context: context, request: request(), observation: $0) }
         }
-        return unobservedValue(key, context: context) { $0.index(of: key) }
+        return unobservedValue(key, context: context, request: request) { $0.index(of: key) }
     }
 
-    /// The value with nothing registered: a forced value, else the flag `find` locates in the served snapshot.
+    /// The value with nothing registered: a forced value, else the flag `find` locates in the served snapshot,
+    /// counted when counting is on (`request` then tells whether the value can be read as the type asked for).
     @inline(__always)
-    private func unobservedValue(_ key: String, context: EvaluationContext, find: (CompiledSnapshot) -> Int?) -> FlagValue? {
+    private func unobservedValue(_ key: String, context: EvaluationContext, request: () -> EvaluationRequest,
+                                 find: (CompiledSnapshot) -> Int?) -> FlagValue? {
         if let forced = forcedValue(key) { return forced }
         return withCompiled { snapshot in
-            guard let index = find(snapshot) else { return nil }
+            guard let index = find(snapshot) else {
+                count(snapshot, nil, Decision(variant: nil, reason: .error), accepted: true)
+                return nil
+            }
             return snapshot.withFlag(at: index) { compiled -> FlagValue? in
-                guard let variant = compiled.decide(context, environment: environment, clock: clock).variant else { return nil }
-                return compiled.values[variant]
+                let decision = compiled.decide(context, environment: environment, clock: clock)
+                guard let variant = decision.variant else {
+                    count(snapshot, index, decision, accepted: true)
+                    return nil
+                }
+                let value = compiled.values[variant]
+                count(snapshot, index, decision, accepted: Self.accepts(value, as: request().accepts))
+                return value
             }
         }
     }
@@ -240,11 +283,15 @@ extension FlagStore {
         }
         return withCompiled { snapshot in
             guard let index = location.index(in: snapshot, key: key) else {
+                count(snapshot, nil, Decision(variant: nil, reason: .error), accepted: true)
                 return EvaluationDetails(flagKey: key, value: nil, reason: .error, errorCode: .flagNotFound,
                                          errorMessage: Self.notFound(key, in: snapshot), flagMetadata: FlagMetadata())
             }
             return snapshot.withFlag(at: index) { compiled in
-                details(key, compiled.decide(context, environment: environment, clock: clock), of: compiled, default: nil) { $0 }
+                let decision = compiled.decide(context, environment: environment, clock: clock)
+                let details = details(key, decision, of: compiled, default: nil) { $0 }
+                count(snapshot, index, decision, accepted: details.value.map { Self.accepts($0, as: request().accepts) } ?? true)
+                return details
             }
         }
     }

@@ -103,6 +103,7 @@ extension FlagStore {
         withCompiled { snapshot in
             guard let index = index(of: key, at: location, in: snapshot) else {
                 let resolution = Resolution(decision: Decision(variant: nil, reason: .error), errorCode: .flagNotFound)
+                count(snapshot, nil, resolution.decision, accepted: true)
                 notify(observation, key, context, snapshot, nil, resolution)
                 return result(snapshot, nil, resolution)
             }
@@ -111,6 +112,7 @@ extension FlagStore {
                 if let variant = resolution.decision.variant, !Self.accepts(flag.values[variant], as: accepts) {
                     resolution = Resolution(decision: Decision(variant: nil, reason: .error), errorCode: .typeMismatch)
                 }
+                count(snapshot, index, resolution.decision, accepted: true)
                 notify(observation, key, context, snapshot, index, resolution)
                 return result(snapshot, flag, resolution)
             }

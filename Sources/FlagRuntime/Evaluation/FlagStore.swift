@@ -27,7 +27,7 @@ import Darwin
 public final class FlagStore: Sendable {
     private let current: Mutex<CompiledSnapshot>
     /// The generation of the snapshot `current` holds, readable without the lock.
-    private let servedGeneration: Atomic<UInt64>
+    let servedGeneration: Atomic<UInt64>
     /// The environment rules with `environments:` conditions are evaluated in (unless a context overrides it).
     public let environment: String?
     package let clock: any FlagClock
@@ -44,6 +44,8 @@ public final class FlagStore: Sendable {
     package let forcedValues = StoreForcedValues()
     /// The hooks and observers registered (`addHook(_:hints:)`; `FlagObservability`'s observers).
     let observation = ObservationSlot()
+    /// The counts evaluations go to, when counting (`FlagObservability`'s `UsageMetrics`).
+    let counting = CountingSlot()
 
     /// Creates a store serving `snapshot`, after checking it is valid (`SnapshotValidation`) and can be evaluated
     /// in `environment`.
@@ -265,6 +267,12 @@ public final class FlagStore: Sendable {
         return forcedValues.value(for: key)
     }
 
+    /// Whether any value is forced, for this task or on this store.
+    @inline(__always)
+    var hasForcedValues: Bool {
+        TaskForcedValues.active != nil || !forcedValues.isEmpty
+    }
+
     /// The key-based plain forms: `untypedValue`, the path of every plain form, read as `Value`.
     @inline(__always)
     private func value<Value: FlagValueConvertible>(_ key: String, default defaultValue: Value, context: EvaluationContext) -> Value {
@@ -312,11 +320,43 @@ public final class FlagStore: Sendable {
     }
 
     private func evaluate<Value>(_ key: String, default defaultValue: Value, context: EvaluationContext, in snapshot: CompiledSnapshot, extract: (FlagValue) -> Value?) -> EvaluationDetails<Value> {
-        guard let flag = snapshot.flag(key) else {
+        guard let index = snapshot.index(of: key) else {
+            count(snapshot, nil, Decision(variant: nil, reason: .error), accepted: true)
             return EvaluationDetails(flagKey: key, value: defaultValue, reason: .error, errorCode: .flagNotFound,
                                      errorMessage: Self.notFound(key, in: snapshot), flagMetadata: FlagMetadata())
         }
-        return details(key, flag.decide(context, environment: environment, clock: clock), of: flag, default: defaultValue, extract: extract)
+        return snapshot.withFlag(at: index) { flag in
+            let decision = flag.decide(context, environment: environment, clock: clock)
+            let details = details(key, decision, of: flag, default: defaultValue, extract: extract)
+            count(snapshot, index, decision, accepted: details.errorCode != .typeMismatch)
+            return details
+        }
+    }
+
+    // MARK: Counting
+
+    /// Counts this store's evaluations into `counts` from now on, instead of any counts given before.
+    package func startCounting(into counts: EvaluationCounts) {
+        counting.publish(counts)
+    }
+
+    /// Stops counting into `counts` (nothing happens if the store counts into others now).
+    package func stopCounting(into counts: EvaluationCounts) {
+        counting.withdraw(counts)
+    }
+
+    /// Counts an evaluation of the flag at `index` (nil: not in `snapshot`) when counting is on: one load and a
+    /// branch when it is off. `accepted` false (the value cannot be read as the type asked for) counts an error.
+    @inline(__always)
+    func count(_ snapshot: CompiledSnapshot, _ index: Int?, _ decision: Decision, accepted: @autoclosure () -> Bool) {
+        guard let counts = counting.counts else { return }
+        counts._withUnsafeGuaranteedRef { counts in
+            if accepted() {
+                counts.count(flag: index, variant: decision.variant, reason: decision.reason, in: snapshot)
+            } else {
+                counts.count(flag: index, variant: nil, reason: .error, in: snapshot)
+            }
+        }
     }
 
     /// The details of `decision` for `flag`.

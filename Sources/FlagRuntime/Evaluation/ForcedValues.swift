@@ -41,6 +41,12 @@ package final class StoreForcedValues: Sendable {
 
     package init() {}
 
+    /// Whether no value is forced on the store.
+    @inline(__always)
+    package var isEmpty: Bool {
+        empty.load(ordering: .acquiring)
+    }
+
     /// The forced value of `key`, if any.
     @inline(__always)
     package func value(for key: String) -> FlagValue? {

@@ -1,4 +1,3 @@
-import FlagRuntime
 import Synchronization
 
 /// One thread's evaluation counts for one snapshot: an open-addressing table from a packed (flag, variant, reason)
@@ -7,12 +6,12 @@ import Synchronization
 ///
 /// `@unchecked Sendable`: `keys` and `counts` are atomics; `used` is read and written only by the owning thread;
 /// `flushed` only by the flusher, under `UsageCounters`' registry lock. The buffers live as long as the table.
-final class CounterTable: @unchecked Sendable {
+package final class CounterTable: @unchecked Sendable {
     /// The snapshot the indices in the keys refer to (kept alive until the table is flushed for the last time).
-    let snapshot: CompiledSnapshot
+    package let snapshot: CompiledSnapshot
     /// `snapshot`'s identity, compared on every evaluation (reading `snapshot` would retain it).
-    let snapshotIdentity: ObjectIdentifier
-    let capacity: Int
+    package let snapshotIdentity: ObjectIdentifier
+    package let capacity: Int
     private let shift: UInt64
     /// 0 for an empty cell, else a key from `key(flag:variant:reason:)`.
     private let keys: UnsafeMutablePointer<Atomic<UInt64>>
@@ -21,9 +20,9 @@ final class CounterTable: @unchecked Sendable {
     /// The counts at the last flush, per cell.
     private let flushed: UnsafeMutablePointer<UInt64>
     /// Set by the owning thread (release) after its last increment: the table was replaced, or the thread exited.
-    let retired = Atomic<Bool>(false)
+    package let retired = Atomic<Bool>(false)
 
-    init(snapshot: CompiledSnapshot, capacity: Int) {
+    package init(snapshot: CompiledSnapshot, capacity: Int) {
         precondition(capacity > 1 && capacity & (capacity - 1) == 0, "the capacity is a power of two")
         self.snapshot = snapshot
         snapshotIdentity = ObjectIdentifier(snapshot)
@@ -50,7 +49,7 @@ final class CounterTable: @unchecked Sendable {
     /// The cell key of an evaluation: bit 63 set (so never 0), the flag's index + 1 (0: not in the snapshot), the
     /// variant's index + 1 (0: the caller's default) and the reason.
     @inline(__always)
-    static func key(flag: Int?, variant: Int?, reason: EvaluationReason) -> UInt64 {
+    package static func key(flag: Int?, variant: Int?, reason: EvaluationReason) -> UInt64 {
         let flagBits = UInt64(truncatingIfNeeded: (flag ?? -1) &+ 1) & 0x7F_FFFF_FFFF
         let variantBits = UInt64(truncatingIfNeeded: (variant ?? -1) &+ 1) & 0xFFFF
         return 1 << 63 | flagBits << 24 | variantBits << 8 | UInt64(reason.ordinal)
@@ -59,7 +58,7 @@ final class CounterTable: @unchecked Sendable {
     /// Counts one evaluation under `key`; false when the table is too full to take a new key (the caller replaces
     /// it with a larger one).
     @inline(__always)
-    func increment(_ key: UInt64) -> Bool {
+    package func increment(_ key: UInt64) -> Bool {
         let mask = capacity - 1
         var slot = Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> shift)
         while true {
@@ -81,7 +80,7 @@ final class CounterTable: @unchecked Sendable {
 
     /// Calls `body` with each key and the count added since the last call (the flusher's side; under the registry
     /// lock).
-    func drain(_ body: (UInt64, UInt64) -> Void) {
+    package func drain(_ body: (UInt64, UInt64) -> Void) {
         for index in 0..<capacity {
             let key = keys[index].load(ordering: .acquiring)
             guard key != 0 else { continue }
@@ -93,12 +92,13 @@ final class CounterTable: @unchecked Sendable {
         }
     }
 
-    /// The flag, variant and reason names of a cell key.
-    func names(of key: UInt64) -> (flag: String, variant: String, reason: String) {
+    /// The flag (nil for a key the snapshot does not have), variant (empty for the caller's default) and reason
+    /// names of a cell key.
+    package func names(of key: UInt64) -> (flag: String?, variant: String, reason: String) {
         let flag = Int((key >> 24) & 0x7F_FFFF_FFFF) - 1
         let variant = Int((key >> 8) & 0xFFFF) - 1
         let reason = EvaluationReason.allCases[Int(key & 0xFF)]
-        guard flag >= 0 else { return (UsageMetrics.unknownFlag, "", reason.rawValue) }
+        guard flag >= 0 else { return (nil, "", reason.rawValue) }
         return (snapshot.flagKey(at: flag), variant >= 0 ? snapshot.variantName(variant, ofFlagAt: flag) : "", reason.rawValue)
     }
 }
@@ -106,7 +106,7 @@ final class CounterTable: @unchecked Sendable {
 extension EvaluationReason {
     /// The reason's position in `allCases`, for packing.
     @inline(__always)
-    var ordinal: Int {
+    package var ordinal: Int {
         switch self {
         case .static: 0
         case .targetingMatch: 1
