@@ -59,7 +59,10 @@ import Testing
         let bool = [Variant(name: "on", value: .boolean(true)), Variant(name: "off", value: .boolean(false))]
         let store = FlagStore(values: ["ui.new_dashboard": true])
         let handle = FlagHandle<Bool>("ui.new_dashboard", default: false)
-        for _ in 0..<3 { #expect(store.isEnabled(handle)) }
+        for _ in 0..<3 { #expect(store.isEnabled(handle) && store.value(handle)) }
+        // Read as another type: the default, from the cache as from the full path.
+        let asText = FlagHandle<String>("ui.new_dashboard", default: "x")
+        for _ in 0..<2 { #expect(store.value(asText) == "x" && store.details(asText).errorCode == .typeMismatch) }
         try store.replace(with: Snapshot(values: ["ui.new_dashboard": false]))
         for _ in 0..<3 { #expect(!store.isEnabled(handle)) }
         // Disabled: the handle's default, whatever the variants serve.

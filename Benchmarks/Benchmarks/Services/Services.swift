@@ -42,6 +42,15 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
     let staticHandle = FlagHandle<Bool>("bench.static", default: false)
+    // The floor of every cycling case: copying the context out of the array (a retain and a release), nothing else.
+    Benchmark("copy a context only, 4,096 cycling contexts") { benchmark in
+        var index = 0
+        for _ in benchmark.scaledIterations {
+            let context = contexts[index & 4095]
+            index &+= 1
+            blackHole(context)
+        }
+    }
     Benchmark("static boolean through a handle, 4,096 cycling contexts") { benchmark in
         var index = 0
         for _ in benchmark.scaledIterations {

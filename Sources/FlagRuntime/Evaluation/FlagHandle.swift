@@ -198,6 +198,7 @@ extension FlagStore {
     @inlinable
     public func value<Value>(_ flag: FlagHandle<Value>, context: EvaluationContext = .current) -> Value {
         let defaultValue = flag.defaultValue
+        if let value = staticBoolean(flag.location) { return Value(flagValue: .boolean(value)) ?? defaultValue }
         guard let value = untypedValue(flag.key, at: flag.location, context: context, request: { EvaluationRequest(default: defaultValue) }) else {
             return defaultValue
         }
@@ -206,12 +207,7 @@ extension FlagStore {
 
     /// Whether a boolean flag is on for `context` (its default when it cannot be evaluated).
     public func isEnabled(_ flag: FlagHandle<Bool>, context: EvaluationContext = .current) -> Bool {
-        // A flag that serves one boolean to everyone, in the snapshot the handle saw last and the store still serves,
-        // with nothing to tell and nothing forced: its value, without reaching the snapshot.
-        if observation.published == nil, counting.counts == nil, !hasForcedValues,
-           let value = flag.location.staticBoolean(generation: servedGeneration.load(ordering: .acquiring)) {
-            return value
-        }
+        if let value = staticBoolean(flag.location) { return value }
         let defaultValue = flag.defaultValue
         guard case .boolean(let value)? = untypedValue(flag.key, at: flag.location, context: context, request: { EvaluationRequest(default: defaultValue) }) else {
             return defaultValue
@@ -226,6 +222,16 @@ extension FlagStore {
         let defaultValue = flag.defaultValue
         return untypedDetails(flag.key, at: flag.location, context: context, request: { EvaluationRequest(default: defaultValue) })
             .typed(default: defaultValue)
+    }
+
+    /// The boolean a flag serves everyone, in the snapshot the handle saw last when the store still serves it, with
+    /// nothing registered to tell and nothing forced: answered without reaching the snapshot (`FlagLocationCache`).
+    /// Nil sends the caller down the full path.
+    @usableFromInline
+    @inline(__always)
+    func staticBoolean(_ location: FlagLocationCache) -> Bool? {
+        guard observation.published == nil, counting.counts == nil, !hasForcedValues else { return nil }
+        return location.staticBoolean(generation: servedGeneration.load(ordering: .acquiring))
     }
 
     /// The value the flag serves `context` (a forced value first), nil for the caller's default: the path of every
