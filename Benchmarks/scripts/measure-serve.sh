@@ -7,7 +7,8 @@
 # Usage: Benchmarks/scripts/measure-serve.sh            (DURATION=30 seconds per run)
 #        DURATION=10 Benchmarks/scripts/measure-serve.sh  (a quick run)
 # Environment: DURATION (seconds per run), FLAG (the single-flag key), SCRATCH (build folder, default .build),
-# KEEP=1 keeps the work folder.
+# FLAGC (a flagc binary to measure instead of building one, e.g. a copy of an earlier build), KEEP=1 keeps the
+# work folder.
 set -eu
 cd "$(dirname "$0")/../.."
 duration=${DURATION:-30}
@@ -29,8 +30,12 @@ if ! command -v wrk >/dev/null 2>&1; then
     apt-get update -q >/dev/null && apt-get install -y -q wrk >/dev/null
 fi
 
-swift build -c release --scratch-path "$scratch" --product flagc >/dev/null
-flagc="$(swift build -c release --scratch-path "$scratch" --show-bin-path)/flagc"
+if [ -n "${FLAGC:-}" ]; then
+    flagc=$FLAGC
+else
+    swift build -c release --scratch-path "$scratch" --product flagc >/dev/null
+    flagc="$(swift build -c release --scratch-path "$scratch" --show-bin-path)/flagc"
+fi
 
 # Two snapshots of flags/ that differ (the revision), so that every swap is a real reload.
 "$flagc" compile flags --out "$work/a" --revision load-a >/dev/null

@@ -16,7 +16,20 @@ struct FlagRequestContext: RequestContext {
 
 /// A JSON response with the given status.
 func jsonResponse(_ status: HTTPResponse.Status, _ body: [UInt8], headers: HTTPFields = [:]) -> Response {
-    var headers = headers
-    headers[.contentType] = "application/json"
-    return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
+    var fields = jsonContentType
+    if !headers.isEmpty { fields.append(contentsOf: headers) }
+    return Response(status: status, headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
+}
+
+/// `Content-Type: application/json`, built once (every evaluation answer starts from it).
+private let jsonContentType: HTTPFields = [.contentType: "application/json"]
+
+extension HTTPFields {
+    /// The value of the field `name` as `self[name]` gives it (several fields joined), without building a new
+    /// string in the usual case of one field: `self[name]` joins even a single value, on every request.
+    func value(of name: HTTPField.Name) -> String? {
+        guard let first = firstIndex(where: { $0.name == name }) else { return nil }
+        if self[index(after: first)...].contains(where: { $0.name == name }) { return self[name] }
+        return self[first].value
+    }
 }

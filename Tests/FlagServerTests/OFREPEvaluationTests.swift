@@ -176,3 +176,34 @@ import Testing
         }
     }
 }
+
+/// The `Content-Type` check every request with a body goes through (415 unless it is JSON).
+@Suite struct ContentTypeTests {
+    @Test(arguments: [
+        ("application/json", true), ("Application/JSON", true), ("application/json; charset=utf-8", true),
+        ("  application/json\t;charset=utf-8", true), ("application/json ; q=1", true), ("application/merge-patch+json", true),
+        ("APPLICATION/VND.API+JSON", true), ("\tapplication/problem+json\t", true), ("application/+json", true),
+        ("text/plain", false), ("text/json", false), ("application/jsonx", false), ("application/json5", false),
+        ("application/", false), ("application/j", false), ("application /json", false), ("application/xml+jsonp", false),
+        ("application/x-www-form-urlencoded", false), ("json", false), ("", false), (" ", false), (";", false),
+        ("; application/json", false),
+    ])
+    func jsonMediaTypesAreRecognised(type: String, isJSON: Bool) {
+        #expect(OFREPRoutes.isJSON(type) == isJSON)
+    }
+}
+
+/// `HTTPFields.value(of:)` gives what the subscript gives: nil, the one value, or the values joined.
+@Suite struct HeaderValueTests {
+    @Test func oneFieldSeveralFieldsAndNone() {
+        var fields: HTTPFields = [.contentType: "application/json", .accept: "*/*"]
+        #expect(fields.value(of: .contentType) == "application/json")
+        #expect(fields.value(of: .contentLength) == nil)
+        fields.append(HTTPField(name: .contentType, value: "text/plain"))
+        #expect(fields.value(of: .contentType) == fields[.contentType])
+        #expect(fields.value(of: .contentType) == "application/json, text/plain")
+        fields.append(HTTPField(name: .cookie, value: "a=1"))
+        fields.append(HTTPField(name: .cookie, value: "b=2"))
+        #expect(fields.value(of: .cookie) == "a=1; b=2")
+    }
+}

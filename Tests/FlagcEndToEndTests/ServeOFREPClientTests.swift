@@ -158,8 +158,13 @@ final class ServeProcess {
     /// Sends SIGTERM and waits (at most 20 s) for the exit status.
     func terminate() -> Int32 {
         process.terminate()
-        let deadline = Date().addingTimeInterval(20)
-        while process.isRunning, Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        return waitForExit(within: .seconds(20))
+    }
+
+    /// The exit status once the process has ended, or -1 if it still runs after `limit`.
+    func waitForExit(within limit: Duration) -> Int32 {
+        let deadline = ContinuousClock.now + limit
+        while process.isRunning, ContinuousClock.now < deadline { Thread.sleep(forTimeInterval: 0.05) }
         return process.isRunning ? -1 : process.terminationStatus
     }
 
