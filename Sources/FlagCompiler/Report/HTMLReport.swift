@@ -50,6 +50,7 @@ package struct HTMLReport: Sendable {
             <meta name="color-scheme" content="light dark">
             <meta name="generator" content="flagc report">
             <title>\(Self.escape(title)) · \(Self.escape(model.options.title))</title>
+            <link rel="icon" href="data:,">
             <link rel="stylesheet" href="\(up)style.css">
 
             """

@@ -34,7 +34,7 @@ extension ReportModel {
         entries.reserveCapacity(snapshot.flags.count)
         for flag in snapshot.flags {
             let source = sourceOfKey[flag.key]
-            let file = source?.flag.file ?? ""
+            let file = paths.fromRoot(source?.flag.file ?? "")
             var rules: [RuleEntry] = []
             var environments = Set<String>(), segments = Set<String>()
             for rule in flag.rules {
@@ -59,10 +59,10 @@ extension ReportModel {
             let findings = (findingsOfKey[flag.key] ?? []).sorted { $0.id.utf8.lexicographicallyPrecedes($1.id.utf8) }
             var entry = FlagEntry(
                 flag: flag, module: source?.module ?? String(flag.key.prefix { $0 != "." }), file: file,
-                line: source?.flag.key.location.line ?? 1, rootPath: paths.fromRoot(file), kind: source?.flag.kind, states: [],
+                line: source?.flag.key.location.line ?? 1, rootPath: file, kind: source?.flag.kind, states: [],
                 rules: rules, environments: self.environments.filter(environments.contains) + environments.subtracting(self.environments).sorted(by: Self.byBytes),
                 segments: segments.sorted(by: Self.byBytes), references: options.references.map { $0[flag.key] ?? [] },
-                tests: (testsOfKey[flag.key] ?? [:]).sorted { Self.byBytes($0.key, $1.key) }.map { (file: $0.key, cases: $0.value) },
+                tests: (testsOfKey[flag.key] ?? [:]).sorted { Self.byBytes($0.key, $1.key) }.map { (file: paths.fromRoot($0.key), cases: $0.value) },
                 findings: findings, history: options.history?.changes[flag.key] ?? []
             )
             entry.states = Self.states(of: entry, now: options.now)
@@ -86,7 +86,7 @@ extension ReportModel {
                     case .segments(let names): RuleWording.condition(.segments(names.map { ResolvedSegment(name: $0.value, conditions: []) }))
                     }
                 }
-                segmentEntries.append(SegmentEntry(name: segment.name.value, file: segment.file, description: segment.description, conditions: conditions,
+                segmentEntries.append(SegmentEntry(name: segment.name.value, file: paths.fromRoot(segment.file), description: segment.description, conditions: conditions,
                                                    findings: findingsOfSegment[segment.name.value] ?? [], flags: (usersOfSegment[segment.name.value] ?? []).sorted(by: Self.byBytes)))
             }
         }
@@ -108,7 +108,8 @@ extension ReportModel {
             states.append(.abTest)
         }
         if entry.rules.indices.contains(where: { live.contains(flag.rules[$0]) && entry.rollout(of: entry.rules[$0]) != nil }) { states.append(.rollingOut) }
-        let servesOnlyFalse = flag.type == .boolean && live.isEmpty && flag.variant(named: flag.defaultVariant)?.value == .boolean(false)
+        let active = live.filter { ($0.from ?? .min) <= now }
+        let servesOnlyFalse = flag.type == .boolean && active.isEmpty && flag.variant(named: flag.defaultVariant)?.value == .boolean(false)
         states.append(servesOnlyFalse ? .off : .on)
         return states
     }

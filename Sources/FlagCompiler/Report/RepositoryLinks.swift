@@ -52,7 +52,7 @@ package struct RepositoryLinks: Sendable, Hashable {
     /// The links of the repository at `directory` (its `origin` remote and `HEAD`), or nil when either is unknown.
     package static func read(directory: String, environment: [String: String]) -> RepositoryLinks? {
         guard let git = try? Git(directory: directory, environment: environment),
-              let remote = try? git.run(["remote", "get-url", "origin"]), remote.status == 0,
+              let remote = try? git.run(["config", "--get", "remote.origin.url"]), remote.status == 0,
               let web = webAddress(ofRemote: Git.text(remote.output)),
               let head = try? git.run(["rev-parse", "--verify", "--quiet", "HEAD^{commit}"]), head.status == 0 else { return nil }
         return RepositoryLinks(web: web, revision: Git.text(head.output))

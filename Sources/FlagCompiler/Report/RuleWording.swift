@@ -103,12 +103,17 @@ package enum RuleWording {
     static func list(_ operand: Condition.Operand) -> String {
         switch operand {
         case .string(let text): return quoted(text)
-        case .number(let number): return number.description
+        case .number(let value): return number(value)
         case .boolean(let value): return value ? "true" : "false"
         case .timestamp(let seconds): return ReportDates.long(seconds)
         case .strings(let texts): return texts.map(quoted).joined(separator: ", ")
-        case .numbers(let numbers): return numbers.map(\.description).joined(separator: ", ")
+        case .numbers(let numbers): return numbers.map(number).joined(separator: ", ")
         }
+    }
+
+    /// `10`, not `10.0`, for a whole number.
+    private static func number(_ value: Double) -> String {
+        value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : value.description
     }
 
     private static func quoted(_ text: String) -> String {
