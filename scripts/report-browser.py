@@ -30,8 +30,10 @@ class Browser:
         self.from_child, from_child_write = os.pipe()
 
         def arrange():
-            os.dup2(to_child_read, 3)
-            os.dup2(from_child_write, 4)
+            # Copies first, so that neither pipe end is overwritten by the other's move; dup2 leaves 3 and 4 inheritable.
+            reading, writing = os.dup(to_child_read), os.dup(from_child_write)
+            os.dup2(reading, 3)
+            os.dup2(writing, 4)
 
         arguments = [executable, "--headless=new", "--remote-debugging-pipe", "--disable-gpu", "--no-first-run",
                      "--no-default-browser-check", "--disable-extensions", "--disable-background-networking",

@@ -14,7 +14,7 @@ extension HTMLReport {
         var file = "<code>\(esc(entry.file)):\(entry.line)</code>"
         if let links { file = "<a href=\"\(esc(links.file(entry.rootPath, line: entry.line)))\">\(file)</a>" }
         for (term, value) in [("Owner", owner), ("Module", esc(entry.module)), ("Type", esc(typeText(entry))),
-                              ("Expires", flag.metadata.expires.map { esc(ReportDates.long($0)) } ?? "never"),
+                              ("Expires", flag.metadata.expires.map { esc(ReportDates.expiry($0)) } ?? "never"),
                               ("Enabled", flag.enabled ? "yes" : "no (kill switch off)"), ("Environments", esc(environmentsText(entry))), ("Defined in", file)] {
             body += "<dt>\(term)</dt><dd>\(value)</dd>\n"
         }

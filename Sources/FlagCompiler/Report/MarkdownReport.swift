@@ -56,7 +56,7 @@ package struct MarkdownReport: Sendable {
         var file = "`\(entry.file):\(entry.line)`"
         if let links = model.options.links { file = "[\(file)](\(links.file(entry.rootPath, line: entry.line)))" }
         text += "- Owner: \(flag.metadata.owner.map { link($0, ReportPaths.owner($0, "md"), depth: 1) } ?? "none")\n- Module: \(Self.escape(entry.module))\n"
-        text += "- Type: \((entry.kind.map { $0.rawValue + ", " } ?? "") + flag.type.rawValue)\n- Expires: \(flag.metadata.expires.map(ReportDates.long) ?? "never")\n"
+        text += "- Type: \((entry.kind.map { $0.rawValue + ", " } ?? "") + flag.type.rawValue)\n- Expires: \(flag.metadata.expires.map(ReportDates.expiry) ?? "never")\n"
         text += "- Enabled: \(flag.enabled ? "yes" : "no (kill switch off)")\n- Environments: \(entry.environments.isEmpty ? "all" : entry.environments.joined(separator: ", "))\n- Defined in: \(file)\n\n"
         text += "## Variants\n\n| Variant | Value |\n| --- | --- |\n"
         for variant in flag.variants {

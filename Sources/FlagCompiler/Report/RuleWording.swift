@@ -147,6 +147,13 @@ package enum ReportDates {
         return "\(day) \(months[month - 1]) \(String(text[0...3])) \(String(text[11...15])) UTC"
     }
 
+    /// An `expires` instant: a date (stale from the following midnight) as `end of 30 Jun 2027 (UTC)`, a time as `long` does.
+    package static func expiry(_ seconds: Int64) -> String {
+        guard seconds % 86_400 == 0 else { return long(seconds) }
+        let day = long(seconds - 86_400)
+        return "end of \(day.prefix(day.count - 10)) (UTC)"
+    }
+
     /// `2026-12-31`.
     package static func day(_ seconds: Int64) -> String { String(Timestamp.format(seconds).prefix(10)) }
 
