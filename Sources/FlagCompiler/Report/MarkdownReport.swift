@@ -60,7 +60,7 @@ package struct MarkdownReport: Sendable {
         text += "- Enabled: \(flag.enabled ? "yes" : "no (kill switch off)")\n- Environments: \(entry.environments.isEmpty ? "all" : entry.environments.joined(separator: ", "))\n- Defined in: \(file)\n\n"
         text += "## Variants\n\n| Variant | Value |\n| --- | --- |\n"
         for variant in flag.variants {
-            text += "| \(Self.cell(variant.name))\(variant.name == flag.defaultVariant ? " (default)" : "") | `\(Self.cell(ReportValues.text(variant.value)))` |\n"
+            text += "| \(Self.cell(variant.name))\(variant.name == flag.defaultVariant ? " (default)" : "") | \(Self.code(ReportValues.text(variant.value))) |\n"
         }
         text += "\n## Rules\n\n"
         for (index, rule) in entry.rules.enumerated() {
@@ -122,6 +122,12 @@ package struct MarkdownReport: Sendable {
             escaped.append(character == "\n" ? " " : character)
         }
         return escaped
+    }
+
+    /// Text as inline code in a table cell: backslashes do not escape inside code, so only `|` (which GitHub's
+    /// tables let `\|` escape there too) and backticks are changed.
+    static func code(_ text: String) -> String {
+        "`" + text.replacingOccurrences(of: "`", with: "'").replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ") + "`"
     }
 
     /// A table cell: escaped, on one line.
