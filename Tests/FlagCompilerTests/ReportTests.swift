@@ -1,6 +1,7 @@
 import Foundation
 @testable import FlagCompiler
 import FlagRuntime
+import GitTestSupport
 import Testing
 
 /// The report's model and renderers: rules in plain language (golden), states, slugs, determinism and the
@@ -104,5 +105,32 @@ import Testing
         try project.write("other/keep.txt", "precious")
         #expect(throws: SnapshotFile.WriteError.self) { try ReportSite.write([ReportFile(path: "index.html", text: "x")], to: project.path("other")) }
         #expect(try String(contentsOfFile: project.path("other/keep.txt"), encoding: .utf8) == "precious")
+    }
+
+    @Test func datesAreUTCAndExpiryDatesReadAsWritten() {
+        #expect(ReportDates.long(Timestamp.parseDateTime("2026-12-31T23:59:59Z")!) == "31 Dec 2026 23:59 UTC")
+        #expect(ReportDates.expiry(Timestamp.parseDate("2027-07-01")!) == "end of 30 Jun 2027 (UTC)")
+        #expect(ReportDates.expiry(Timestamp.parseDateTime("2027-07-01T12:00:00Z")!) == "1 Jul 2027 12:00 UTC")
+        #expect(ReportDates.startOfNextMonth(after: Timestamp.parseDateTime("2026-12-15T08:00:00Z")!) == Timestamp.parseDate("2027-01-01"))
+        #expect(RuleWording.percent(3333) == "33.33 %" && RuleWording.percent(1050) == "10.5 %" && RuleWording.percent(5) == "0.05 %")
+    }
+
+    @Test func historyFollowsASegmentChangedInAnotherFile() throws {
+        let repository = try GitRepository()
+        try repository.write("flags/segments.yaml", "segments:\n  staff: { when: { groups: [staff] } }\n")
+        try repository.write("flags/app.yaml", "flags:\n  app.beta: { default: false, rules: [{ when: { segments: [staff] }, serve: true }] }\n  app.other: { default: true }\n")
+        let first = try repository.commit("Add", date: "2026-01-01T00:00:00Z")
+        try repository.write("flags/segments.yaml", "segments:\n  staff: { when: { groups: [staff, contractors] } }\n")
+        let second = try repository.commit("Widen staff", date: "2026-01-02T00:00:00Z")
+        try repository.write("flags/app.yaml", "flags:\n  app.beta: { default: false, rules: [{ when: { segments: [staff] }, serve: true }] }\n")
+        let third = try repository.commit("Remove app.other", date: "2026-01-03T00:00:00Z")
+        let log = try FlagChangeLog.read(paths: ["flags"], directory: repository.path, limits: InputLimits())
+        #expect(log.unavailable == nil && log.commits == 3)
+        #expect(log.changes["app.beta"]?.map(\.commit) == [second, first], "the segment's change is a change of the flag that uses it")
+        #expect(log.changes["app.beta"]?.first?.author == "Flag Tester" && log.changes["app.beta"]?.first?.subject == "Widen staff")
+        #expect(log.changes["app.other"]?.map(\.kind) == [.removed, .added])
+        #expect(log.changes["app.other"]?.first?.commit == third)
+        let outside = try TemporaryProject(["flags/app.yaml": "flags:\n  app.one: { default: false }\n"])
+        #expect(try FlagChangeLog.read(paths: ["flags"], directory: outside.root.path, limits: InputLimits()).unavailable == "not inside a git repository")
     }
 }
