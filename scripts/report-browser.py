@@ -279,6 +279,14 @@ def check_site(browser, site, flag, search, filters, artifacts, snapshot):
         failures.append(f"the page of {flag} has the heading {heading!r}")
     browser.screenshot(os.path.join(artifacts, f"{name}-flag.png"))
 
+    # The dark scheme follows prefers-color-scheme.
+    browser.send("Emulation.setEmulatedMedia", {"features": [{"name": "prefers-color-scheme", "value": "dark"}]})
+    background = browser.evaluate("getComputedStyle(document.body).backgroundColor")
+    if background != "rgb(13, 17, 23)":
+        failures.append(f"the dark scheme's background is {background}")
+    browser.screenshot(os.path.join(artifacts, f"{name}-flag-dark.png"))
+    browser.send("Emulation.setEmulatedMedia", {"features": [{"name": "prefers-color-scheme", "value": "light"}]})
+
     links, pages_checked, broken = check_links(site)
     print(f"  {links} internal links in {pages_checked} pages checked")
     failures += [f"broken link: {b}" for b in broken[:20]]
