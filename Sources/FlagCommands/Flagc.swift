@@ -17,7 +17,7 @@ public struct Flagc: AsyncParsableCommand {
             2 for usage errors.
             """,
         version: FlagcVersion.description,
-        subcommands: [Validate.self, Init.self, Compile.self, Test.self, Diff.self, Refs.self, Stale.self, Owners.self, Generate.self, Rules.self, Eval.self, Watch.self, Serve.self, Inspect.self, Keygen.self]
+        subcommands: [Validate.self, Init.self, Compile.self, Test.self, Diff.self, Refs.self, Stale.self, Report.self, Owners.self, Generate.self, Rules.self, Eval.self, Watch.self, Serve.self, Inspect.self, Keygen.self]
     )
 
     /// Creates the command (used by the argument parser).

@@ -55,32 +55,11 @@ struct FlagHistory: Sendable {
     static func read(paths: [String], directory: String = ".", limits: InputLimits,
                      environment: [String: String] = ProcessInfo.processInfo.environment) throws(FlagCompiler.UsageError) -> Result<FlagHistory, Unavailable> {
         let git: Git
-        do {
-            git = try Git(directory: directory, environment: environment)
-        } catch {
-            if error.description.contains("not inside a git repository") { return .failure(.notARepository) }
-            throw error
+        switch try repository(directory: directory, environment: environment) {
+        case .success(let found): git = found
+        case .failure(let unavailable): return .failure(unavailable)
         }
-        if Git.text(try git.run(["rev-parse", "--is-shallow-repository"]).output) == "true" { return .failure(.shallow) }
-        guard try git.run(["rev-parse", "--verify", "--quiet", "HEAD^{commit}"]).status == 0 else { return .failure(.noCommits) }
-
-        var prefixes: [String] = []
-        for path in paths.isEmpty ? ["."] : paths {
-            guard let inside = git.rootRelative(path) else {
-                throw FlagCompiler.UsageError(description: "'\(path)' is outside the repository at '\(git.topLevel)'; pass paths inside it")
-            }
-            prefixes.append(inside)
-        }
-        let log = try git.run(["-c", "log.showSignature=false", "log", "--first-parent", "--diff-merges=first-parent", "--reverse", "--no-renames",
-                               "--raw", "-z", "--no-abbrev", "--no-color", "--format=%x01%H %ct", "HEAD", "--"] + prefixes.map { ":(top)" + ($0.isEmpty ? "." : $0) })
-        guard log.status == 0 else {
-            throw FlagCompiler.UsageError(description: "git cannot read the history at '\(directory)': \(Git.firstLine(log.error))")
-        }
-        let entries = LogEntry.parse(log.output).map { entry in
-            var entry = entry
-            entry.changes = entry.changes.filter { isFlagFile($0.path, under: prefixes) }
-            return entry
-        }.filter { !$0.changes.isEmpty }
+        let entries = try flagFileLog(git: git, paths: paths, directory: directory)
 
         let reader = try BlobReader(git: git, label: "HEAD")
         defer { reader.close() }
@@ -142,6 +121,42 @@ struct FlagHistory: Sendable {
             }
         }
         return .success(history)
+    }
+
+    /// The repository at `directory`, when its whole history can be read.
+    static func repository(directory: String, environment: [String: String]) throws(FlagCompiler.UsageError) -> Result<Git, Unavailable> {
+        let git: Git
+        do {
+            git = try Git(directory: directory, environment: environment)
+        } catch {
+            if error.description.contains("not inside a git repository") { return .failure(.notARepository) }
+            throw error
+        }
+        if Git.text(try git.run(["rev-parse", "--is-shallow-repository"]).output) == "true" { return .failure(.shallow) }
+        guard try git.run(["rev-parse", "--verify", "--quiet", "HEAD^{commit}"]).status == 0 else { return .failure(.noCommits) }
+        return .success(git)
+    }
+
+    /// The first-parent commits of `HEAD`, oldest first, that changed flag files under `paths`, each with the flag
+    /// files it changed: one `git log` walk (also what `FlagChangeLog` reads for the report).
+    static func flagFileLog(git: Git, paths: [String], directory: String) throws(FlagCompiler.UsageError) -> [LogEntry] {
+        var prefixes: [String] = []
+        for path in paths.isEmpty ? ["."] : paths {
+            guard let inside = git.rootRelative(path) else {
+                throw FlagCompiler.UsageError(description: "'\(path)' is outside the repository at '\(git.topLevel)'; pass paths inside it")
+            }
+            prefixes.append(inside)
+        }
+        let log = try git.run(["-c", "log.showSignature=false", "log", "--first-parent", "--diff-merges=first-parent", "--reverse", "--no-renames",
+                               "--raw", "-z", "--no-abbrev", "--no-color", "--format=%x01%H %ct", "HEAD", "--"] + prefixes.map { ":(top)" + ($0.isEmpty ? "." : $0) })
+        guard log.status == 0 else {
+            throw FlagCompiler.UsageError(description: "git cannot read the history at '\(directory)': \(Git.firstLine(log.error))")
+        }
+        return LogEntry.parse(log.output).map { entry in
+            var entry = entry
+            entry.changes = entry.changes.filter { isFlagFile($0.path, under: prefixes) }
+            return entry
+        }.filter { !$0.changes.isEmpty }
     }
 
     /// Whether a root-relative path changed by a commit is a flag file under one of `prefixes`, as discovery

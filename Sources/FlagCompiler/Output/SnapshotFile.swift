@@ -163,8 +163,9 @@ public enum SnapshotFile {
         }
     }
 
-    /// Creates `bytes` at the new path `temporary` and flushes it to disk.
-    static func writeFlushed(_ bytes: [UInt8], to temporary: String, mode: mode_t) throws {
+    /// Creates `bytes` at the new path `temporary` and flushes it to disk (unless `flush` is false: the report
+    /// writes thousands of pages into a folder that is renamed into place as a whole).
+    static func writeFlushed(_ bytes: [UInt8], to temporary: String, mode: mode_t, flush: Bool = true) throws {
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
         guard descriptor >= 0 else { throw WriteError(path: temporary, reason: String(cString: strerror(errno))) }
         var failure: String?
@@ -180,7 +181,7 @@ public enum SnapshotFile {
                 offset += written
             }
         }
-        if failure == nil, fsync(descriptor) != 0 { failure = String(cString: strerror(errno)) }
+        if flush, failure == nil, fsync(descriptor) != 0 { failure = String(cString: strerror(errno)) }
         if close(descriptor) != 0, failure == nil { failure = String(cString: strerror(errno)) }
         if let failure {
             unlink(temporary)

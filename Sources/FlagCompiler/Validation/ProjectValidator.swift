@@ -12,7 +12,7 @@ struct ValidatedProject: Sendable {
     /// The environments flagc.yaml declares (empty when it declares none), which conditions were checked against.
     let environments: [String]
 
-    fileprivate init(files: [SourceFile], segments: [String: SourceSegment], environments: [String]) {
+    init(files: [SourceFile], segments: [String: SourceSegment], environments: [String]) {
         self.files = files
         self.segments = segments
         self.environments = environments
