@@ -18,22 +18,28 @@ package enum ContextJSON {
     package static let attributeForms = "an attribute is a string, a number, a boolean or an array of strings"
 
     /// Adds `members` to `context`; members already there are replaced. Throws naming the first bad member (by name).
+    ///
+    /// The fields are gathered first and the context built once: setting a context's fields one by one gives it new
+    /// shared storage each time (an allocation per member, on every OFREP request).
     package static func apply(_ members: [String: JSONValue], to context: inout EvaluationContext) throws(ShapeError) {
-        context.attributes.reserveCapacity(context.attributes.count + members.count)
+        var targetingKey = context.targetingKey, environment = context.environment
+        var attributes = context.attributes
+        attributes.reserveCapacity(attributes.count + members.count)
         var bad: [String] = []
         for (name, json) in members {
             switch name {
             case "targetingKey":
                 guard case .string(let key) = json else { bad.append(name); continue }
-                context.targetingKey = key
+                targetingKey = key
             case "environment":
-                guard case .string(let environment) = json else { bad.append(name); continue }
-                context.environment = environment
+                guard case .string(let value) = json else { bad.append(name); continue }
+                environment = value
             default:
                 guard let value = attribute(json) else { bad.append(name); continue }
-                context.attributes[name] = value
+                attributes[name] = value
             }
         }
+        context = EvaluationContext(targetingKey: targetingKey, attributes: attributes, environment: environment)
         guard let name = bad.min(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }), let json = members[name] else { return }
         let isField = name == "targetingKey" || name == "environment"
         throw ShapeError(name: name, found: kind(of: json), expected: isField ? "it must be a string" : attributeForms)
