@@ -6,6 +6,9 @@ final class CompiledSplit: Sendable {
     let totalWeight: UInt64
     let upperBounds: [UInt64]
     let variants: [Int]
+    /// The hasher with `seed` already added: each evaluation continues from a copy, so the seed, the same for every
+    /// context, is hashed once per snapshot rather than once per evaluation.
+    private let seeded: Murmur3
 
     init(_ split: Split, slot: Int, variantIndex: (String) -> Int) {
         seed = split.seed
@@ -22,6 +25,9 @@ final class CompiledSplit: Sendable {
         totalWeight = UInt64(cumulative)
         self.upperBounds = upperBounds
         self.variants = variants
+        var seeded = Murmur3()
+        seeded.add(split.seed)
+        self.seeded = seeded
     }
 
     var bucketsByTargetingKey: Bool { slot == AttributeReader.targetingKeySlot }
@@ -35,8 +41,7 @@ final class CompiledSplit: Sendable {
 
     @inline(__always)
     func variant(forBucketValue value: String) -> Int? {
-        var hasher = Murmur3()
-        hasher.add(seed)
+        var hasher = seeded
         hasher.add(value)
         let bucket = (UInt64(hasher.finalize()) &* totalWeight) >> 32
         for index in upperBounds.indices where bucket < upperBounds[index] {
