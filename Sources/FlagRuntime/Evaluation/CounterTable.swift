@@ -5,7 +5,7 @@ import Synchronization
 /// read-modify-write); the flusher reads keys and counts concurrently and keeps what it flushed in `flushed`.
 ///
 /// `@unchecked Sendable`: `keys` and `counts` are atomics; `used` is read and written only by the owning thread;
-/// `flushed` only by the flusher, under `UsageCounters`' registry lock. The buffers live as long as the table.
+/// `flushed` only by the flusher, under `EvaluationCounts`' table lock. The buffers live as long as the table.
 package final class CounterTable: @unchecked Sendable {
     /// The snapshot the indices in the keys refer to (kept alive until the table is flushed for the last time).
     package let snapshot: CompiledSnapshot
