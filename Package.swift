@@ -37,8 +37,10 @@ let package = Package(
         ),
         // SHA-256 blocks with the x86 SHA extensions, for snapshot ids and checksums (a portable fallback is in Swift).
         .target(name: "CSHA256"),
+        // Per-thread words the evaluation path reads without a library call (C's `_Thread_local`, which Swift lacks).
+        .target(name: "CFlagThreadSlots"),
         // What services import: the snapshot model, loading and evaluation. No dependency beyond the Swift toolchain.
-        .target(name: "FlagRuntime", dependencies: ["CSHA256"]),
+        .target(name: "FlagRuntime", dependencies: ["CSHA256", "CFlagThreadSlots"]),
         // Watching a snapshot file and swapping in each good new snapshot, with swift-log logging and swift-metrics
         // counters; a service that only evaluates does not link it.
         .target(

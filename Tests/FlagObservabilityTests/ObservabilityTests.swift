@@ -113,6 +113,44 @@ func eventually(_ condition: () -> Bool) async -> Bool {
         #expect(Self.total(metrics, "billing.pilot", "", "ERROR") == 4)
     }
 
+    /// A thread keeps one shortcut to the table it counted into last: evaluating two counted stores in turn, on
+    /// threads that then exit, loses nothing and mixes nothing; nor do new counts made where old ones were freed.
+    @Test func oneThreadCountingForSeveralStoresKeepsEachStoresCounts() throws {
+        let firstMetrics = TestMetrics(), secondMetrics = TestMetrics()
+        let firstStore = try pilotStore(), secondStore = try pilotStore()
+        let first = UsageMetrics(store: firstStore, factory: firstMetrics), second = UsageMetrics(store: secondStore, factory: secondMetrics)
+        let acme = EvaluationContext(tenant: "acme")
+        let done = DispatchGroup()
+        for _ in 0..<2 {
+            done.enter()
+            Thread.detachNewThread {
+                for _ in 0..<500 {
+                    _ = firstStore.boolean("billing.pilot", default: false, context: acme)
+                    _ = secondStore.string("ui.theme", default: "light")
+                    _ = secondStore.string("ui.theme", default: "light")
+                }
+                done.leave()
+            }
+        }
+        done.wait()
+        first.flush()
+        second.flush()
+        #expect(Self.total(firstMetrics, "billing.pilot", "on", "TARGETING_MATCH") == 1_000)
+        #expect(Self.total(firstMetrics, "ui.theme", "value", "STATIC") == 0)
+        #expect(Self.total(secondMetrics, "ui.theme", "value", "STATIC") == 2_000)
+        #expect(Self.total(secondMetrics, "billing.pilot", "on", "TARGETING_MATCH") == 0)
+
+        // Counts made and freed over and over on one thread and one store: each new one gets what is evaluated.
+        let store = try pilotStore()
+        for round in 1...20 {
+            let metrics = TestMetrics()
+            let usage = UsageMetrics(store: store, factory: metrics)
+            for _ in 0..<round { _ = store.string("ui.theme", default: "light") }
+            usage.flush()
+            #expect(Self.total(metrics, "ui.theme", "value", "STATIC") == Int64(round))
+        }
+    }
+
     @Test func overridesAreNotCountedAndASecondUsageMetricsTakesOver() throws {
         let metrics = TestMetrics(), store = try pilotStore()
         let first = UsageMetrics(store: store, factory: metrics)

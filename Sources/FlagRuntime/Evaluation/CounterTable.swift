@@ -12,6 +12,8 @@ package final class CounterTable: @unchecked Sendable {
     /// `snapshot`'s identity, compared on every evaluation (reading `snapshot` would retain it).
     package let snapshotIdentity: ObjectIdentifier
     package let capacity: Int
+    /// The serial of the `EvaluationCounts` whose table this is.
+    package let owner: UInt64
     private let shift: UInt64
     /// 0 for an empty cell, else a key from `key(flag:variant:reason:)`.
     private let keys: UnsafeMutablePointer<Atomic<UInt64>>
@@ -22,11 +24,12 @@ package final class CounterTable: @unchecked Sendable {
     /// Set by the owning thread (release) after its last increment: the table was replaced, or the thread exited.
     package let retired = Atomic<Bool>(false)
 
-    package init(snapshot: CompiledSnapshot, capacity: Int) {
+    package init(snapshot: CompiledSnapshot, capacity: Int, owner: UInt64) {
         precondition(capacity > 1 && capacity & (capacity - 1) == 0, "the capacity is a power of two")
         self.snapshot = snapshot
         snapshotIdentity = ObjectIdentifier(snapshot)
         self.capacity = capacity
+        self.owner = owner
         shift = UInt64(64 - capacity.trailingZeroBitCount)
         keys = .allocate(capacity: capacity)
         counts = .allocate(capacity: capacity)

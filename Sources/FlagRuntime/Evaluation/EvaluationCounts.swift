@@ -1,3 +1,4 @@
+import CFlagThreadSlots
 import Synchronization
 
 #if canImport(Glibc)
@@ -10,12 +11,20 @@ import Darwin
 /// `UsageMetrics` flushes to swift-metrics.
 ///
 /// Counting is part of the evaluation path itself (`FlagStore.count(_:_:_:accepted:)`), not an observer: the
-/// decision's indices are counted where they are computed, so an evaluation pays a thread-specific read, an
-/// identity compare and a probe of its thread's `CounterTable` (no lock, no shared write, no allocation once the
-/// thread has seen the snapshot's flags). Each thread's table is found through a thread-specific key of its own.
+/// decision's indices are counted where they are computed, so an evaluation pays a load of its thread's slot
+/// (`flagc_thread_slots`, the table it counted into last), two compares and a probe of that `CounterTable` (no
+/// lock, no shared write, no allocation once the thread has seen the snapshot's flags). Each thread's table is
+/// owned through a thread-specific key of these counts; the slot is a shortcut to it, and a thread counting for
+/// several stores finds the others' tables through their keys.
 package final class EvaluationCounts: Sendable {
     /// A new thread's first table: room for 64 (flag, variant, reason) combinations before it grows.
     static let initialCapacity = 128
+
+    /// Numbers counts uniquely in the process, so that a table in a thread's slot is never taken for another
+    /// counts' (an object's address can be reused; a serial is not).
+    private static let serials = Atomic<UInt64>(0)
+    /// These counts' serial: their tables' `owner`.
+    private let serial = EvaluationCounts.serials.add(1, ordering: .relaxed).newValue
 
     /// Every live table, the retired ones until their last drain.
     private let tables = Mutex<[CounterTable]>([])
@@ -41,6 +50,8 @@ package final class EvaluationCounts: Sendable {
     #endif
 
     private static func retire(_ raw: UnsafeMutableRawPointer) {
+        // The destructor runs on the exiting thread, whose slot must not keep pointing at the table.
+        if flagc_thread_slots().pointee.counter_table == raw { flagc_thread_slots().pointee.counter_table = nil }
         let table = Unmanaged<CounterTable>.fromOpaque(raw).takeRetainedValue()
         table.retired.store(true, ordering: .releasing)
     }
@@ -50,24 +61,37 @@ package final class EvaluationCounts: Sendable {
     @inline(__always)
     func count(flag: Int?, variant: Int?, reason: EvaluationReason, in snapshot: CompiledSnapshot) {
         let cell = CounterTable.key(flag: flag, variant: variant, reason: reason)
-        if let raw = pthread_getspecific(key) {
+        if let raw = flagc_thread_slots().pointee.counter_table {
             let counted = Unmanaged<CounterTable>.fromOpaque(raw)._withUnsafeGuaranteedRef { table in
-                table.snapshotIdentity == ObjectIdentifier(snapshot) && table.increment(cell)
+                table.owner == serial && table.snapshotIdentity == ObjectIdentifier(snapshot) && table.increment(cell)
             }
             if counted { return }
         }
         count(cell, in: snapshot)
     }
 
-    /// The slow path: this thread has no table yet, or its table is for another snapshot, or full.
+    /// The slow path: the thread's slot holds another counts' table (the thread counts for several stores), or
+    /// this thread has no table of these counts yet, or its table is for another snapshot, or full.
     @inline(never)
     private func count(_ cell: UInt64, in snapshot: CompiledSnapshot) {
-        let old = pthread_getspecific(key).map { Unmanaged<CounterTable>.fromOpaque($0) }
+        let owned = pthread_getspecific(key)
+        if let owned {
+            let counted = Unmanaged<CounterTable>.fromOpaque(owned)._withUnsafeGuaranteedRef { table in
+                table.snapshotIdentity == ObjectIdentifier(snapshot) && table.increment(cell)
+            }
+            if counted {
+                flagc_thread_slots().pointee.counter_table = owned
+                return
+            }
+        }
+        let old = owned.map { Unmanaged<CounterTable>.fromOpaque($0) }
         let capacity = old.map { $0._withUnsafeGuaranteedRef { $0.snapshotIdentity == ObjectIdentifier(snapshot) ? $0.capacity * 4 : $0.capacity } }
-        let table = CounterTable(snapshot: snapshot, capacity: capacity ?? Self.initialCapacity)
+        let table = CounterTable(snapshot: snapshot, capacity: capacity ?? Self.initialCapacity, owner: serial)
         _ = table.increment(cell)
         tables.withLock { $0.append(table) }
-        pthread_setspecific(key, Unmanaged.passRetained(table).toOpaque())
+        let raw = Unmanaged.passRetained(table).toOpaque()
+        pthread_setspecific(key, raw)
+        flagc_thread_slots().pointee.counter_table = raw
         if let old {
             old._withUnsafeGuaranteedRef { $0.retired.store(true, ordering: .releasing) }
             old.release()

@@ -199,7 +199,8 @@ extension FlagStore {
     public func value<Value>(_ flag: FlagHandle<Value>, context: EvaluationContext = .current) -> Value {
         let defaultValue = flag.defaultValue
         if let value = staticBoolean(flag.location) { return Value(flagValue: .boolean(value)) ?? defaultValue }
-        guard let value = untypedValue(flag.key, at: flag.location, context: context, request: { EvaluationRequest(default: defaultValue) }) else {
+        guard let value = untypedValue(flag.key, at: flag.location, context: context, accepts: EvaluationRequest.accepts(Value.self),
+                                       request: { EvaluationRequest(default: defaultValue) }) else {
             return defaultValue
         }
         return Value(flagValue: value) ?? defaultValue
@@ -209,7 +210,8 @@ extension FlagStore {
     public func isEnabled(_ flag: FlagHandle<Bool>, context: EvaluationContext = .current) -> Bool {
         if let value = staticBoolean(flag.location) { return value }
         let defaultValue = flag.defaultValue
-        guard case .boolean(let value)? = untypedValue(flag.key, at: flag.location, context: context, request: { EvaluationRequest(default: defaultValue) }) else {
+        guard case .boolean(let value)? = untypedValue(flag.key, at: flag.location, context: context, accepts: EvaluationRequest.accepts(Bool.self),
+                                                       request: { EvaluationRequest(default: defaultValue) }) else {
             return defaultValue
         }
         return value
@@ -220,7 +222,8 @@ extension FlagStore {
     @inlinable
     public func details<Value>(_ flag: FlagHandle<Value>, context: EvaluationContext = .current) -> EvaluationDetails<Value> {
         let defaultValue = flag.defaultValue
-        return untypedDetails(flag.key, at: flag.location, context: context, request: { EvaluationRequest(default: defaultValue) })
+        return untypedDetails(flag.key, at: flag.location, context: context, accepts: EvaluationRequest.accepts(Value.self),
+                              request: { EvaluationRequest(default: defaultValue) })
             .typed(default: defaultValue)
     }
 
@@ -235,29 +238,32 @@ extension FlagStore {
     }
 
     /// The value the flag serves `context` (a forced value first), nil for the caller's default: the path of every
-    /// plain form. The flag is found through `location` (a handle's) or, without one, by `key`. `request` describes
-    /// the call for hooks and observers; it is built only when some are registered.
+    /// plain form. The flag is found through `location` (a handle's) or, without one, by `key`. `accepts` tells
+    /// whether a value can be read as the type asked for (for counting); `request` describes the call for hooks and
+    /// observers and is built only when some are registered (building it for counting alone made and destroyed the
+    /// default as a `FlagValue` on every counted evaluation).
     @usableFromInline
-    func untypedValue(_ key: String, at location: FlagLocationCache, context: EvaluationContext, request: () -> EvaluationRequest) -> FlagValue? {
+    func untypedValue(_ key: String, at location: FlagLocationCache, context: EvaluationContext, accepts: (FlagValue) -> Bool,
+                      request: () -> EvaluationRequest) -> FlagValue? {
         if let observation = observation.published {
             return observation._withUnsafeGuaranteedRef { observedValue(key, at: location, context: context, request: request(), observation: $0) }
         }
-        return unobservedValue(key, context: context, request: request) { location.index(in: $0, key: key) }
+        return unobservedValue(key, context: context, accepts: accepts) { location.index(in: $0, key: key) }
     }
 
     /// `untypedValue` for a key without a handle (the key-based plain forms).
     @inline(__always)
-    func untypedValue(_ key: String, context: EvaluationContext, request: () -> EvaluationRequest) -> FlagValue? {
+    func untypedValue(_ key: String, context: EvaluationContext, accepts: (FlagValue) -> Bool, request: () -> EvaluationRequest) -> FlagValue? {
         if let observation = observation.published {
             return observation._withUnsafeGuaranteedRef { observedValue(key, at: nil, context: context, request: request(), observation: $0) }
         }
-        return unobservedValue(key, context: context, request: request) { $0.index(of: key) }
+        return unobservedValue(key, context: context, accepts: accepts) { $0.index(of: key) }
     }
 
     /// The value with nothing registered: a forced value, else the flag `find` locates in the served snapshot,
-    /// counted when counting is on (`request` then tells whether the value can be read as the type asked for).
+    /// counted when counting is on (`accepts` then tells whether the value can be read as the type asked for).
     @inline(__always)
-    private func unobservedValue(_ key: String, context: EvaluationContext, request: () -> EvaluationRequest,
+    private func unobservedValue(_ key: String, context: EvaluationContext, accepts: (FlagValue) -> Bool,
                                  find: (CompiledSnapshot) -> Int?) -> FlagValue? {
         if let forced = forcedValue(key) { return forced }
         return withCompiled { snapshot in
@@ -272,7 +278,7 @@ extension FlagStore {
                     return nil
                 }
                 let value = compiled.values[variant]
-                count(snapshot, index, decision, accepted: Self.accepts(value, as: request().accepts))
+                count(snapshot, index, decision, accepted: accepts(value))
                 return value
             }
         }
@@ -280,7 +286,8 @@ extension FlagStore {
 
     /// `untypedValue` with the details: the value is nil for the caller's default.
     @usableFromInline
-    func untypedDetails(_ key: String, at location: FlagLocationCache, context: EvaluationContext, request: () -> EvaluationRequest) -> EvaluationDetails<FlagValue?> {
+    func untypedDetails(_ key: String, at location: FlagLocationCache, context: EvaluationContext, accepts: (FlagValue) -> Bool,
+                        request: () -> EvaluationRequest) -> EvaluationDetails<FlagValue?> {
         if let observation = observation.published {
             return observation._withUnsafeGuaranteedRef { observedDetails(key, at: location, context: context, request: request(), observation: $0) }
         }
@@ -296,7 +303,7 @@ extension FlagStore {
             return snapshot.withFlag(at: index) { compiled in
                 let decision = compiled.decide(context, environment: environment, clock: clock)
                 let details = details(key, decision, of: compiled, default: nil) { $0 }
-                count(snapshot, index, decision, accepted: details.value.map { Self.accepts($0, as: request().accepts) } ?? true)
+                count(snapshot, index, decision, accepted: details.value.map(accepts) ?? true)
                 return details
             }
         }
@@ -329,7 +336,13 @@ struct EvaluationRequest {
     /// A request for a `Value`, falling back on `defaultValue`.
     @inlinable
     init<Value: FlagValueConvertible>(default defaultValue: Value) {
-        self.init(accepts: { Value(flagValue: $0) != nil }, defaultValue: defaultValue.flagValue)
+        self.init(accepts: Self.accepts(Value.self), defaultValue: defaultValue.flagValue)
+    }
+
+    /// Whether a flag value can be read as a `Value`.
+    @inlinable
+    static func accepts<Value: FlagValueConvertible>(_: Value.Type) -> (FlagValue) -> Bool {
+        { Value(flagValue: $0) != nil }
     }
 }
 

@@ -276,7 +276,8 @@ public final class FlagStore: Sendable {
     /// The key-based plain forms: `untypedValue`, the path of every plain form, read as `Value`.
     @inline(__always)
     private func value<Value: FlagValueConvertible>(_ key: String, default defaultValue: Value, context: EvaluationContext) -> Value {
-        guard let value = untypedValue(key, context: context, request: { EvaluationRequest(default: defaultValue) }) else { return defaultValue }
+        guard let value = untypedValue(key, context: context, accepts: EvaluationRequest.accepts(Value.self),
+                                       request: { EvaluationRequest(default: defaultValue) }) else { return defaultValue }
         return Value(flagValue: value) ?? defaultValue
     }
 

@@ -1,3 +1,4 @@
+import CFlagThreadSlots
 import Synchronization
 
 #if canImport(Glibc)
@@ -38,6 +39,8 @@ enum ThreadSnapshotCache {
         let entries: UnsafeMutableBufferPointer<Entry>
     }
 
+    /// Owns each thread's storage (its value) and frees it when the thread exits; evaluations find the storage
+    /// through the thread's slot (`flagc_thread_slots`), which is cheaper than `pthread_getspecific`.
     private static let key: pthread_key_t = {
         var key = pthread_key_t()
         let status = pthread_key_create(&key, destroy)
@@ -52,6 +55,8 @@ enum ThreadSnapshotCache {
     #endif
 
     private static func release(_ raw: UnsafeMutableRawPointer) {
+        // Destructors run on the exiting thread: an evaluation in a later destructor makes new storage.
+        if flagc_thread_slots().pointee.snapshot_cache == raw { flagc_thread_slots().pointee.snapshot_cache = nil }
         let storage = raw.assumingMemoryBound(to: Storage.self)
         let entries = storage.pointee.entries
         for entry in entries { entry.snapshot?.release() }
@@ -63,7 +68,7 @@ enum ThreadSnapshotCache {
 
     @inline(__always)
     private static var storage: UnsafeMutablePointer<Storage> {
-        if let raw = pthread_getspecific(key) { return raw.assumingMemoryBound(to: Storage.self) }
+        if let raw = flagc_thread_slots().pointee.snapshot_cache { return raw.assumingMemoryBound(to: Storage.self) }
         return makeStorage()
     }
 
@@ -73,6 +78,7 @@ enum ThreadSnapshotCache {
         let storage = UnsafeMutablePointer<Storage>.allocate(capacity: 1)
         storage.initialize(to: Storage(depth: 0, next: 0, entries: entries))
         pthread_setspecific(key, storage)
+        flagc_thread_slots().pointee.snapshot_cache = UnsafeMutableRawPointer(storage)
         return storage
     }
 

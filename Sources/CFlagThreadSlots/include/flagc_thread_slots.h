@@ -1,0 +1,21 @@
+#ifndef FLAGC_THREAD_SLOTS_H
+#define FLAGC_THREAD_SLOTS_H
+
+/// Words each thread keeps for FlagRuntime's evaluation path, read with a thread-pointer-relative load rather than
+/// a `pthread_getspecific` call. They only point at memory owned elsewhere (a pthread key's value, which also runs
+/// the destructor when the thread exits); FlagRuntime clears them before that memory goes away.
+typedef struct {
+    /// The thread's `ThreadSnapshotCache` storage, or null before its first evaluation.
+    void *_Nullable snapshot_cache;
+    /// The `CounterTable` the thread counted into last, or null.
+    void *_Nullable counter_table;
+} flagc_thread_slots_t;
+
+extern _Thread_local flagc_thread_slots_t flagc_thread_slots_storage;
+
+/// This thread's slots.
+static inline flagc_thread_slots_t *_Nonnull flagc_thread_slots(void) {
+    return &flagc_thread_slots_storage;
+}
+
+#endif
