@@ -38,6 +38,74 @@ import Testing
         #expect(!store.boolean("by.tenant", default: true, context: context) && !store.boolean("by.group", default: true, context: context))
     }
 
+    /// The closure form builds the same context as a dictionary, whatever the number of attributes (inline, on the
+    /// heap, indexed), with later sets replacing earlier ones, nil removing, and `tenant` and `groups` winning.
+    @Test(arguments: [3, 16, 17, 40]) func buildingWithAClosureEqualsBuildingFromADictionary(count: Int) throws {
+        let long = "an-attribute-name-longer-than-fifteen-bytes"
+        var dictionary: [String: ContextValue] = ["plan": "pro", "seats": 25, long: "long", "é": "accented"]
+        for index in 0..<count { dictionary["a\(index)"] = .string("value-\(index)-with-some-length") }
+        let built = EvaluationContext(targetingKey: "u-1", tenant: "acme", groups: ["beta"], environment: "staging") { attributes in
+            attributes["tenant"] = "ignored: the parameter wins"
+            attributes["groups"] = ["ignored"]
+            attributes["removed"] = true
+            for (name, value) in dictionary.sorted(by: { $0.key < $1.key }) { attributes[name] = value == "pro" ? "free" : value }
+            attributes["plan"] = "pro"
+            attributes["removed"] = nil
+            #expect(attributes["plan"] == "pro" && attributes[long] == "long" && attributes["removed"] == nil)
+        }
+        let expected = EvaluationContext(targetingKey: "u-1", tenant: "acme", groups: ["beta"], attributes: dictionary, environment: "staging")
+        #expect(built == expected && built.hashValue == expected.hashValue)
+        #expect(built.attributes == dictionary.merging(["tenant": "acme", "groups": ["beta"]]) { $1 })
+        #expect(built.attributes.count == dictionary.count + 2)
+        #expect(built.tenant == "acme" && built.groups == ["beta"] && built.environment == "staging")
+        var changed = built
+        changed.attributes["plan"] = "team"
+        #expect(changed != built && changed.attributes["plan"] == "team" && built.attributes["plan"] == "pro")
+
+        let store = try FlagStore(snapshot: Snapshot(flags: [
+            Flag(key: "f", type: .boolean, variants: [Variant(name: "on", value: .boolean(true)), Variant(name: "off", value: .boolean(false))],
+                 defaultVariant: "off", rules: [Rule(conditions: [
+                     .attribute(name: long, op: .eq, operand: .string("long")),
+                     .attribute(name: "é", op: .eq, operand: .string("accented")),
+                     .attribute(name: "a\(count - 1)", op: .startsWith, operand: .string("value-\(count - 1)-")),
+                     .attribute(name: Condition.tenant, op: .in, operand: .strings(["acme"])),
+                 ], outcome: .serve(variant: "on"))]),
+        ]))
+        #expect(store.boolean("f", default: false, context: built))
+        #expect(!store.boolean("f", default: true, context: changed.withTenant("globex")))
+    }
+
+    /// Names are matched by their UTF-8 bytes, as in every other runtime: "é" precomposed and "e" with a combining
+    /// accent are two attributes.
+    @Test func namesAreMatchedByTheirBytes() throws {
+        let context = EvaluationContext { attributes in
+            attributes["\u{E9}"] = "precomposed"
+            attributes["e\u{301}"] = "combining"
+        }
+        let store = try FlagStore(snapshot: Snapshot(flags: [
+            Flag(key: "f", type: .string, variants: [Variant(name: "a", value: .string("a")), Variant(name: "b", value: .string("b"))],
+                 defaultVariant: "a", rules: [Rule(conditions: [.attribute(name: "e\u{301}", op: .eq, operand: .string("combining"))], outcome: .serve(variant: "b"))]),
+        ]))
+        #expect(store.string("f", default: "", context: context) == "b")
+        #expect(context != EvaluationContext { $0["\u{E9}"] = "precomposed" })
+    }
+
+    /// Contexts are equal by content, whatever the order they were built in.
+    @Test func equalityAndHashIgnoreTheOrderOfAttributes() {
+        let forward = EvaluationContext(targetingKey: "k") { attributes in
+            for index in 0..<20 { attributes["a\(index)"] = .integer(index) }
+        }
+        let backward = EvaluationContext(targetingKey: "k") { attributes in
+            for index in (0..<20).reversed() { attributes["a\(index)"] = .integer(index) }
+        }
+        #expect(forward == backward && forward.hashValue == backward.hashValue)
+        #expect(forward != EvaluationContext(targetingKey: "k") { attributes in
+            for index in 0..<20 { attributes["a\(index)"] = .integer(index == 7 ? 8 : index) }
+        })
+        #expect(forward != EvaluationContext(targetingKey: "other", attributes: forward.attributes))
+        #expect(EvaluationContext() == EvaluationContext { _ in } && EvaluationContext.empty.attributes.isEmpty)
+    }
+
     @Test func typedHelpers() {
         #expect(ContextValue.integer(25) == .number(25))
         #expect(ContextValue.integer(UInt8(7)) == .number(7))
@@ -49,5 +117,14 @@ import Testing
     @Test func metadataFlattensAsOpenFeatureCarriesIt() {
         let metadata = FlagMetadata(description: "New invoices", owner: "team-billing", expires: 1_796_083_200, values: ["ticket": "B-1", "owner": "ignored"])
         #expect(metadata.flattened == ["description": "New invoices", "owner": "team-billing", "expires": "2026-12-01T00:00:00Z", "ticket": "B-1"])
+    }
+}
+
+extension EvaluationContext {
+    /// This context with another tenant.
+    fileprivate func withTenant(_ tenant: String) -> EvaluationContext {
+        var copy = self
+        copy.tenant = tenant
+        return copy
     }
 }

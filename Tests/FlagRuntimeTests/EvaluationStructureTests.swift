@@ -161,8 +161,8 @@ import Testing
     }
 
     /// A flag whose rule reads more attributes than the reader keeps (`AttributeReader.cachedSlots`), with values that
-    /// own storage (long strings, lists) and values that do not (small strings, numbers, booleans), read by walking a
-    /// small context and by name in a large one: the rule matches exactly when every attribute is as it wants.
+    /// own storage (long strings, lists) and values that do not (small strings, numbers, booleans), found by comparing
+    /// names in turn in a small context and through its index in a large one: the rule matches exactly when every attribute is as it wants.
     @Test(arguments: [false, true]) func everyAttributeIsReadRightWhateverItsStorage(largeContext: Bool) throws {
         let long = "a-string-longer-than-fifteen-bytes-é"
         var wanted: [(name: String, condition: Condition, good: ContextValue, bad: ContextValue)] = [

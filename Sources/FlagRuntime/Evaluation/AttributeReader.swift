@@ -17,10 +17,10 @@ struct AttributeSlotAssigner {
 /// stack storage, from where conditions read them in place (a value copied out of a dictionary, or passed to a
 /// condition's virtual method, costs a retain and a release; a pointer to it costs nothing).
 ///
-/// When the context has many more attributes than the flag reads, each is looked up by name on its first read;
-/// otherwise the first read walks the context's attributes once through the flag's byte-keyed name table. Names
-/// match by UTF-8 bytes either way. Only the first `cachedSlots` slots are kept (a flag reading more attributes
-/// looks the rest up on each read). The plain version numbers of one attribute are also kept once parsed. A reader
+/// Each attribute is looked up on its first read by its name's `AttributeKey`, computed when the flag was compiled
+/// and the context made (`ContextStorage`: two words compared per attribute, or an index for a wide context), so
+/// names match by UTF-8 bytes and nothing is hashed here. Only the first `cachedSlots` slots are kept (a flag
+/// reading more attributes looks the rest up on each read). The plain version numbers of one attribute are also kept once parsed. A reader
 /// does not allocate.
 struct AttributeReader: ~Copyable {
     static let targetingKeySlot = -1
@@ -31,7 +31,7 @@ struct AttributeReader: ~Copyable {
 
     /// The flag whose slots these are (the evaluation holds it).
     private let flag: Unmanaged<CompiledFlag>
-    /// Bit `slot` is set once slot `slot` has been looked up (all bits after a walk).
+    /// Bit `slot` is set once slot `slot` has been looked up.
     private var known: UInt32 = 0
     /// Bit `index` is set when `storage[index]` is initialized: the context has that slot's attribute.
     private var present: UInt32 = 0
@@ -114,34 +114,20 @@ struct AttributeReader: ~Copyable {
         if owning & bit != 0 { storage.advanced(by: Self.uncachedIndex).deinitialize(count: 1) }
         present &= ~bit
         owning &= ~bit
-        let name = flag._withUnsafeGuaranteedRef { $0.attributeNames[slot] }
-        if let position = Self.lookUp(name, in: context.fields.attributes) { store(context.fields.attributes.values[position], at: Self.uncachedIndex) }
+        if let value = lookUp(slot, context) { store(value, at: Self.uncachedIndex) }
     }
 
     private mutating func find(_ slot: Int, _ context: EvaluationContext) {
+        known |= 1 << UInt32(slot)
+        if let value = lookUp(slot, context) { store(value, at: slot) }
+    }
+
+    /// The context's value for slot `slot`, found by the name's key (computed when the flag and the context were
+    /// made: no hashing here).
+    @inline(__always)
+    private func lookUp(_ slot: Int, _ context: EvaluationContext) -> ContextValue? {
         flag._withUnsafeGuaranteedRef { flag in
-            let attributes = context.fields.attributes
-            // A name lookup (SipHash of the name, probe, compare) costs about what walking three attributes through
-            // the flag's table does (callgrind: ~400 against ~150 instructions).
-            if 3 * flag.attributeNames.count < attributes.count {
-                known |= 1 << UInt32(slot)
-                if let position = Self.lookUp(flag.attributeNames[slot], in: attributes) { store(attributes.values[position], at: slot) }
-                return
-            }
-            known = ~0
-            // Stop once every slot kept here has its value.
-            var missing = min(flag.attributeNames.count, Self.cachedSlots)
-            // By position rather than by element: an element iterator copies every value, and copying one the
-            // flag does not read (a list is a retain and a release of its buffer) cost more than the walk.
-            var position = attributes.startIndex
-            while position != attributes.endIndex {
-                if let slot = flag.attributeTable.index(of: attributes.keys[position]), slot < Self.cachedSlots {
-                    store(attributes.values[position], at: slot)
-                    missing -= 1
-                    if missing == 0 { return }
-                }
-                attributes.formIndex(after: &position)
-            }
+            context.fields.value(flag.attributeKeys[slot], name: flag.attributeNames[slot])
         }
     }
 
@@ -158,8 +144,4 @@ struct AttributeReader: ~Copyable {
         storage.advanced(by: index).initialize(to: value)
     }
 
-    private static func lookUp(_ name: String, in attributes: [String: ContextValue]) -> Dictionary<String, ContextValue>.Index? {
-        guard let position = attributes.index(forKey: name), ByteString.equal(attributes.keys[position], name) else { return nil }
-        return position
-    }
 }

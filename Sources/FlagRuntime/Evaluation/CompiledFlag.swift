@@ -11,7 +11,8 @@ final class CompiledFlag: Sendable {
     let needsClock: Bool
     /// The context attributes the conditions read (the targeting key excluded), each read at most once per evaluation.
     let attributeNames: [String]
-    let attributeTable: ByteStringTable
+    /// `attributeNames`' keys, by which contexts are searched.
+    let attributeKeys: [AttributeKey]
     /// Whether attribute values in Swift's small string form are read from their words (see `CompiledSnapshot`).
     let readsSmallStrings: Bool
 
@@ -27,7 +28,7 @@ final class CompiledFlag: Sendable {
         unretainedRules = rules.map { Unmanaged.passUnretained($0) }
         needsClock = rules.contains { $0.from != nil || $0.until != nil }
         attributeNames = slots.names
-        attributeTable = ByteStringTable(slots.names, readsSmallStrings: readsSmallStrings)
+        attributeKeys = slots.names.map(AttributeKey.init)
     }
 
     /// The value served to every context when the flag is enabled and has no rules, else nil.

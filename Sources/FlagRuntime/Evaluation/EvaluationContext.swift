@@ -16,44 +16,33 @@
 /// A context is one reference: copying it (into a task, out of an array, into an evaluation) retains that
 /// reference and nothing else. Changing a context gives it new fields; its copies keep the old ones.
 public struct EvaluationContext: Sendable, Hashable {
-    /// The fields, shared between copies. Immutable, so evaluation reads them in place (no retain of the
-    /// dictionary or the strings); a change builds new fields.
-    final class Storage: Sendable {
-        let targetingKey: String?
-        let attributes: [String: ContextValue]
-        let environment: String?
+    /// The fields, shared between copies: one allocation holding the targeting key, the environment and the
+    /// attributes with their names' keys (`ContextStorage`). Immutable, so evaluation reads them in place (no
+    /// retain of the strings, no hashing of names); a change builds new fields.
+    private var shared: SharedContextStorage
 
-        init(targetingKey: String?, attributes: [String: ContextValue], environment: String?) {
-            self.targetingKey = targetingKey
-            self.attributes = attributes
-            self.environment = environment
-        }
-
-        static let empty = Storage(targetingKey: nil, attributes: [:], environment: nil)
+    private var storage: ContextStorage {
+        @inline(__always) get { shared.storage }
+        set { shared = SharedContextStorage(storage: newValue) }
     }
-
-    private var storage: Storage
 
     /// The fields for reading.
     @inline(__always)
-    var fields: Storage { storage }
+    var fields: ContextStorage { storage }
 
     /// The stable identifier of the subject (usually the user id); hashed by rollouts and splits.
     public var targetingKey: String? {
         get { storage.targetingKey }
-        set { storage = Storage(targetingKey: newValue, attributes: storage.attributes, environment: storage.environment) }
+        set { storage = storage.with(targetingKey: newValue, environment: storage.environment) }
     }
 
-    /// Typed attributes by name.
+    /// Typed attributes by name. Reading makes a dictionary and changing it makes new fields: to build a context
+    /// per request, `init(targetingKey:tenant:groups:environment:attributes:)` with a closure is cheaper.
     public var attributes: [String: ContextValue] {
-        get { storage.attributes }
+        get { storage.dictionary }
         _modify {
-            // The dictionary is moved out (when this context held the only reference to its fields, nothing else
-            // holds the dictionary either, so changing it does not copy it), changed, and put back in new fields.
-            var attributes = storage.attributes
-            let targetingKey = storage.targetingKey, environment = storage.environment
-            storage = Storage.empty
-            defer { storage = Storage(targetingKey: targetingKey, attributes: attributes, environment: environment) }
+            var attributes = storage.dictionary
+            defer { storage = Self.storage(targetingKey: storage.targetingKey, attributes: attributes, environment: storage.environment) }
             yield &attributes
         }
     }
@@ -61,18 +50,18 @@ public struct EvaluationContext: Sendable, Hashable {
     /// Overrides the store's environment for this evaluation.
     public var environment: String? {
         get { storage.environment }
-        set { storage = Storage(targetingKey: storage.targetingKey, attributes: storage.attributes, environment: newValue) }
+        set { storage = storage.with(targetingKey: storage.targetingKey, environment: newValue) }
     }
 
     /// The tenant (the `tenant` attribute, which `tenants:` conditions match).
     public var tenant: String? {
-        get { if case .string(let tenant)? = storage.attributes[Condition.tenant] { tenant } else { nil } }
+        get { if case .string(let tenant)? = storage.value(.tenant, name: Condition.tenant) { tenant } else { nil } }
         set { attributes[Condition.tenant] = newValue.map(ContextValue.string) }
     }
 
     /// The groups (the `groups` attribute, which `groups:` conditions match); empty when there are none.
     public var groups: [String] {
-        get { if case .strings(let groups)? = storage.attributes[Condition.groups] { groups } else { [] } }
+        get { if case .strings(let groups)? = storage.value(.groups, name: Condition.groups) { groups } else { [] } }
         set { attributes[Condition.groups] = newValue.isEmpty ? nil : .strings(newValue) }
     }
 
@@ -80,10 +69,79 @@ public struct EvaluationContext: Sendable, Hashable {
     /// (over any of those names in `attributes`).
     public init(targetingKey: String? = nil, tenant: String? = nil, groups: [String] = [], attributes: [String: ContextValue] = [:],
                 environment: String? = nil) {
-        var attributes = attributes
-        if let tenant { attributes[Condition.tenant] = .string(tenant) }
-        if !groups.isEmpty { attributes[Condition.groups] = .strings(groups) }
-        storage = Storage(targetingKey: targetingKey, attributes: attributes, environment: environment)
+        shared = SharedContextStorage(storage: Self.storage(targetingKey: targetingKey, tenant: tenant, groups: groups, attributes: attributes,
+                                                            environment: environment))
+    }
+
+    /// Creates a context whose attributes `attributes` sets, by name, without hashing them or making a dictionary:
+    /// the whole context is one allocation (for up to 16 attributes), the cheapest way to build one per request.
+    /// `tenant` and `groups`, when given, are stored as the `tenant` and `groups` attributes (over any of those
+    /// names set by `attributes`).
+    ///
+    /// ```swift
+    /// let context = EvaluationContext(targetingKey: user.id, tenant: user.tenant, groups: user.groups) { attributes in
+    ///     attributes["plan"] = .string(user.plan)
+    ///     attributes["country"] = .string(user.country)
+    ///     attributes["seats"] = .integer(user.seats)
+    /// }
+    /// ```
+    public init(targetingKey: String? = nil, tenant: String? = nil, groups: [String] = [], environment: String? = nil,
+                attributes: (inout ContextAttributeBuilder) -> Void) {
+        shared = withUnsafeTemporaryAllocation(of: ContextAttribute.self, capacity: ContextAttributeBuilder.inlineCapacity) { buffer in
+            var builder = ContextAttributeBuilder(buffer: buffer.baseAddress!, capacity: buffer.count)
+            attributes(&builder)
+            let extra = (tenant == nil ? 0 : 1) + (groups.isEmpty ? 0 : 1)
+            let skipped = Self.reservedKeys(tenant: tenant, groups: groups)
+            let storage = ContextStorage.make(targetingKey: targetingKey, environment: environment, capacity: builder.distinctCount() + extra) { target in
+                let moved = builder.moveAll(to: target) { $0 == skipped.tenant || $0 == skipped.groups }
+                return moved + Self.appendReserved(tenant: tenant, groups: groups, to: target + moved)
+            }
+            return SharedContextStorage(storage: storage)
+        }
+    }
+
+    /// The fields of a context made from a dictionary.
+    private static func storage(targetingKey: String?, tenant: String? = nil, groups: [String] = [], attributes: [String: ContextValue],
+                                environment: String?) -> ContextStorage {
+        let extra = (tenant == nil ? 0 : 1) + (groups.isEmpty ? 0 : 1)
+        let skipped = reservedKeys(tenant: tenant, groups: groups)
+        let readsSmallStrings = ShortKey.smallStringLayoutHolds
+        return ContextStorage.make(targetingKey: targetingKey, environment: environment, capacity: attributes.count + extra) { target in
+            var count = 0
+            var position = attributes.startIndex
+            // By position: an element iterator copies each pair once more.
+            while position != attributes.endIndex {
+                let name = attributes.keys[position]
+                let key = AttributeKey(name, readsSmallStrings: readsSmallStrings)
+                if key != skipped.tenant && key != skipped.groups {
+                    (target + count).initialize(to: ContextAttribute(name: name, key: key, value: attributes.values[position]))
+                    count += 1
+                }
+                attributes.formIndex(after: &position)
+            }
+            return count + appendReserved(tenant: tenant, groups: groups, to: target + count)
+        }
+    }
+
+    /// The keys of the attributes the `tenant` and `groups` parameters replace (nil for those not given).
+    @inline(__always)
+    private static func reservedKeys(tenant: String?, groups: [String]) -> (tenant: AttributeKey?, groups: AttributeKey?) {
+        (tenant == nil ? nil : .tenant, groups.isEmpty ? nil : .groups)
+    }
+
+    /// Initializes the `tenant` and `groups` attributes at `target` (those given); returns how many.
+    @inline(__always)
+    private static func appendReserved(tenant: String?, groups: [String], to target: UnsafeMutablePointer<ContextAttribute>) -> Int {
+        var count = 0
+        if let tenant {
+            target.initialize(to: ContextAttribute(name: Condition.tenant, key: .tenant, value: .string(tenant)))
+            count += 1
+        }
+        if !groups.isEmpty {
+            (target + count).initialize(to: ContextAttribute(name: Condition.groups, key: .groups, value: .strings(groups)))
+            count += 1
+        }
+        return count
     }
 
     /// The empty context: no targeting key, no attributes.
@@ -122,21 +180,40 @@ public struct EvaluationContext: Sendable, Hashable {
     @inline(__always)
     func value(_ name: String, isTargetingKey: Bool) -> ContextValue? {
         if isTargetingKey { return storage.targetingKey.map(ContextValue.string) }
-        return storage.attributes[name]
+        return storage.value(name)
     }
 
-    /// Whether two contexts have the same targeting key, attributes and environment.
+    /// Whether two contexts have the same targeting key, environment and attributes (names compared by their UTF-8
+    /// bytes, as evaluation does).
     public static func == (lhs: EvaluationContext, rhs: EvaluationContext) -> Bool {
-        lhs.storage === rhs.storage
-            || (lhs.storage.targetingKey == rhs.storage.targetingKey && lhs.storage.environment == rhs.storage.environment
-                && lhs.storage.attributes == rhs.storage.attributes)
+        if lhs.storage === rhs.storage { return true }
+        guard lhs.storage.targetingKey == rhs.storage.targetingKey, lhs.storage.environment == rhs.storage.environment,
+              lhs.storage.count == rhs.storage.count else { return false }
+        return lhs.storage.withAttributes { attributes in
+            attributes.allSatisfy { attribute in
+                rhs.storage.position(of: attribute.key, name: attribute.name).map { position in
+                    rhs.storage.withAttributes { $0[position].value } == attribute.value
+                } ?? false
+            }
+        }
     }
 
-    /// Hashes the targeting key, attributes and environment.
+    /// Hashes the targeting key, environment and attributes (in any order).
     public func hash(into hasher: inout Hasher) {
         hasher.combine(storage.targetingKey)
-        hasher.combine(storage.attributes)
         hasher.combine(storage.environment)
+        hasher.combine(storage.count)
+        var combined: UInt64 = 0
+        storage.withAttributes { attributes in
+            for attribute in attributes {
+                var attributeHasher = Hasher()
+                attributeHasher.combine(attribute.key.low)
+                attributeHasher.combine(attribute.key.high)
+                attributeHasher.combine(attribute.value)
+                combined ^= UInt64(UInt(bitPattern: attributeHasher.finalize()))
+            }
+        }
+        hasher.combine(combined)
     }
 }
 
