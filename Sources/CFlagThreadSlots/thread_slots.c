@@ -1,3 +1,3 @@
 #include "flagc_thread_slots.h"
 
-_Thread_local flagc_thread_slots_t flagc_thread_slots_storage = { 0, 0 };
+_Thread_local flagc_thread_slots_t flagc_thread_slots_storage __attribute__((tls_model("initial-exec"))) = { 0, 0 };

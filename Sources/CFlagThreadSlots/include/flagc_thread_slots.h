@@ -11,7 +11,9 @@ typedef struct {
     void *_Nullable counter_table;
 } flagc_thread_slots_t;
 
-extern _Thread_local flagc_thread_slots_t flagc_thread_slots_storage;
+/// Initial-exec: the slots are in the static TLS block, reached from the thread pointer without a
+/// `__tls_get_addr` call (16 bytes, within the surplus glibc keeps even for a library loaded later).
+extern _Thread_local flagc_thread_slots_t flagc_thread_slots_storage __attribute__((tls_model("initial-exec")));
 
 /// This thread's slots.
 static inline flagc_thread_slots_t *_Nonnull flagc_thread_slots(void) {

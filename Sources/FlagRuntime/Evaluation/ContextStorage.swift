@@ -88,7 +88,10 @@ final class ContextStorage: ManagedBuffer<ContextStorage.Header, ContextAttribut
             return Header(targetingKey: targetingKey, environment: environment, count: count, index: nil)
         }
         let storage = unsafeDowncast(made, to: ContextStorage.self)
-        if storage.header.count > linearLimit { storage.header.index = storage.makeIndex() }
+        if storage.count > linearLimit {
+            let index = storage.makeIndex()
+            storage.withUnsafeMutablePointerToHeader { $0.pointee.index = index }
+        }
         return storage
     }
 
@@ -96,14 +99,17 @@ final class ContextStorage: ManagedBuffer<ContextStorage.Header, ContextAttribut
         withUnsafeMutablePointers { header, attributes in _ = attributes.deinitialize(count: header.pointee.count) }
     }
 
-    @inline(__always)
-    var targetingKey: String? { header.targetingKey }
+    // The header is read through its pointer: `header` is a stored `var` of a class in another module, and each
+    // access to it paid a dynamic exclusivity check (`swift_beginAccess`, ~60 instructions).
 
     @inline(__always)
-    var environment: String? { header.environment }
+    var targetingKey: String? { withUnsafeMutablePointerToHeader { $0.pointee.targetingKey } }
 
     @inline(__always)
-    var count: Int { header.count }
+    var environment: String? { withUnsafeMutablePointerToHeader { $0.pointee.environment } }
+
+    @inline(__always)
+    var count: Int { withUnsafeMutablePointerToHeader { $0.pointee.count } }
 
     /// Calls `body` with the attributes, in place.
     @inline(__always)

@@ -17,9 +17,10 @@ func evaluationContext(for request: Request, context _: BasicRequestContext) -> 
     let groups = request.headers[.groups].map { header in
         header.split(separator: ",").map { $0.trimmingPrefix(while: \.isWhitespace) }.filter { !$0.isEmpty }.map(String.init)
     } ?? []
-    var attributes: [String: ContextValue] = [:]
-    if let plan = request.headers[.plan] { attributes["plan"] = .string(plan) }
-    return EvaluationContext(targetingKey: request.headers[.userID], tenant: request.headers[.tenant], groups: groups, attributes: attributes)
+    // The closure form: the attributes go straight into the context, with no dictionary in between.
+    return EvaluationContext(targetingKey: request.headers[.userID], tenant: request.headers[.tenant], groups: groups) { attributes in
+        if let plan = request.headers[.plan] { attributes["plan"] = .string(plan) }
+    }
 }
 
 /// The billing service's routes, evaluating flags in `store`:
