@@ -73,9 +73,9 @@ package struct JSONEmitter: ~Copyable {
     package mutating func member(_ name: String, strings: [String]) {
         key(name)
         beginArray()
-        for text in strings {
+        for index in strings.indices {
             element()
-            string(text)
+            string(strings[index])
         }
         endArray()
     }

@@ -41,24 +41,36 @@ struct JSONOutput: ~Copyable {
         return hasher?.finalize() ?? SHA256.hash(flushed)
     }
 
+    @inline(__always)
     mutating func append(_ byte: UInt8) {
         if buffered == JSONOutput.bufferSize { flush() }
         buffer[buffered] = byte
         buffered += 1
     }
 
+    @inline(__always)
     mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
         guard let source = bytes.baseAddress else { return }
         if bytes.count > JSONOutput.bufferSize - buffered {
-            flush()
-            if bytes.count > JSONOutput.bufferSize {
-                if hasher != nil {
-                    hasher?.update(UnsafeRawBufferPointer(bytes))
-                } else {
-                    flushed.append(contentsOf: bytes)
-                }
-                return
+            appendSlowly(bytes)
+            return
+        }
+        (buffer + buffered).initialize(from: source, count: bytes.count)
+        buffered += bytes.count
+    }
+
+    /// `append(_:)` of a run that does not fit in what is left of the buffer (kept out of line: the rare case).
+    @inline(never)
+    private mutating func appendSlowly(_ bytes: UnsafeBufferPointer<UInt8>) {
+        guard let source = bytes.baseAddress else { return }
+        flush()
+        if bytes.count > JSONOutput.bufferSize {
+            if hasher != nil {
+                hasher?.update(UnsafeRawBufferPointer(bytes))
+            } else {
+                flushed.append(contentsOf: bytes)
             }
+            return
         }
         (buffer + buffered).initialize(from: source, count: bytes.count)
         buffered += bytes.count
@@ -75,6 +87,7 @@ struct JSONOutput: ~Copyable {
         }
     }
 
+    @inline(never)
     private mutating func flush() {
         if hasher != nil {
             hasher?.update(UnsafeRawBufferPointer(start: buffer, count: buffered))

@@ -85,16 +85,22 @@ extension JSONWriter {
                 return
             }
             output.append(UInt8(ascii: "{"))
-            let sorted = members.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
-            var first = true
-            for (key, member) in sorted {
+            func writeMember(_ key: String, _ member: JSONValue, first: Bool, into output: inout JSONOutput) {
                 if !first { output.append(UInt8(ascii: ",")) }
-                first = false
                 if pretty { newline(indent: indent + 1, to: &output) }
                 appendString(key, to: &output)
                 output.append(UInt8(ascii: ":"))
                 if pretty { output.append(UInt8(ascii: " ")) }
                 write(member, into: &output, style: style, indent: indent + 1)
+            }
+            if members.count == 1, let (key, member) = members.first {
+                // Most metadata objects have one member: no array of sorted members to build.
+                writeMember(key, member, first: true, into: &output)
+            } else {
+                let sorted = members.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+                for index in sorted.indices {
+                    writeMember(sorted[index].key, sorted[index].value, first: index == 0, into: &output)
+                }
             }
             if pretty { newline(indent: indent, to: &output) }
             output.append(UInt8(ascii: "}"))
@@ -152,8 +158,9 @@ extension JSONWriter {
         output.append(UInt8(ascii: "\""))
         text.withUTF8 { utf8 in
             var runStart = 0
-            var index = 0
             let count = utf8.count
+            // Most strings need no escape: skip them eight bytes at a time, then append the run in one copy.
+            var index = unescapedPrefixLength(utf8)
             while index < count {
                 let byte = utf8[index]
                 if byte >= 0x20 && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\") {
@@ -189,5 +196,27 @@ extension JSONWriter {
             }
         }
         output.append(UInt8(ascii: "\""))
+    }
+
+    /// How many leading bytes of `utf8`, counted in whole 8-byte words, need no escape (no `"`, `\\` or byte below
+    /// 0x20). Each test is exact for whether any byte of the word matches (the classic "has zero byte" and "has
+    /// byte less than" bit tricks, which can only misreport bytes above a real match), so a word is skipped only
+    /// when none of its bytes needs escaping; the caller checks what is left byte by byte.
+    @inline(__always)
+    static func unescapedPrefixLength(_ utf8: UnsafeBufferPointer<UInt8>) -> Int {
+        guard let base = utf8.baseAddress else { return 0 }
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highBits: UInt64 = 0x8080_8080_8080_8080
+        var index = 0
+        while index &+ 8 <= utf8.count {
+            let word = UInt64(littleEndian: UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self))
+            let control = (word &- ones &* 0x20) & ~word
+            let quote = word ^ (ones &* UInt64(UInt8(ascii: "\"")))
+            let backslash = word ^ (ones &* UInt64(UInt8(ascii: "\\")))
+            let matches = control | ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash)
+            if matches & highBits != 0 { break }
+            index &+= 8
+        }
+        return index
     }
 }

@@ -63,9 +63,9 @@ extension Rule {
 extension Condition {
     static func emit(_ conditions: [Condition], into emitter: inout JSONEmitter) {
         emitter.beginArray()
-        for condition in conditions {
+        for index in conditions.indices {  // in place: a copy of each condition retained its payload
             emitter.element()
-            switch condition {
+            switch conditions[index] {
             case .attribute(let name, let op, let operand):
                 emitter.beginObject()
                 emitter.member("attribute", name)

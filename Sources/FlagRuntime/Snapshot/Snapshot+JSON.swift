@@ -128,12 +128,12 @@ extension Flag {
         emitter.member("type", type.rawValue)
         emitter.key("variants")
         emitter.beginArray()
-        for variant in variants {
+        for index in variants.indices {  // in place, as the flags are (no copy retaining each variant's fields)
             emitter.element()
             emitter.beginObject()
-            emitter.member("name", variant.name)
+            emitter.member("name", variants[index].name)
             emitter.key("value")
-            emitter.value(variant.value.jsonValue)
+            emitter.value(variants[index].value.jsonValue)
             emitter.endObject()
         }
         emitter.endArray()

@@ -4,7 +4,8 @@
 // For each mode (inotify events with the default 1 s polling behind them; polling alone), each iteration
 // writes the next snapshot to a temporary file in the same folder, waits a random time (0–`gap` ms with
 // inotify; 0–one polling interval when polling, so renames fall at random points of the polling period),
-// takes the time, renames, then evaluates until the new value shows.
+// takes the time, renames, then evaluates until the new value shows. Two snapshots (`bench.gen` serving 0 and 1)
+// are compiled once and renamed in turn, so every rename is a reload to another id, however large they are.
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -21,6 +22,8 @@ struct Settings {
     var pollIntervalMilliseconds = 1000
     var gapMilliseconds = 20
     var modes = ["events", "polling"]
+    /// `json` (`snapshot.json`) or `binary` (`snapshot.bin`).
+    var format = "json"
 
     init(_ arguments: [String]) {
         var index = 1
@@ -36,6 +39,9 @@ struct Settings {
             case "--flags": flags = Int(value())!
             case "--poll-interval-ms": pollIntervalMilliseconds = Int(value())!
             case "--gap-ms": gapMilliseconds = Int(value())!
+            case "--format":
+                format = value()
+                guard format == "json" || format == "binary" else { fatalError("--format takes json or binary") }
             case "--mode":
                 let mode = value()
                 modes = mode == "both" ? ["events", "polling"] : [mode]
@@ -65,6 +71,11 @@ func snapshot(generation: Int, flags: Int) -> Snapshot {
     return snapshot
 }
 
+/// The bytes of the snapshot file in the chosen form.
+func encode(_ snapshot: Snapshot, format: String) -> [UInt8] {
+    format == "binary" ? try! snapshot.binaryBytes() : snapshot.jsonBytes()
+}
+
 func write(_ bytes: [UInt8], to path: String) {
     let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
     precondition(descriptor >= 0, "cannot write \(path)")
@@ -92,9 +103,11 @@ func measure(mode: String, settings: Settings) async {
     var template = Array("/tmp/flagc-reload-bench-XXXXXX".utf8CString)
     guard let created = mkdtemp(&template) else { fatalError("mkdtemp failed") }
     let folder = String(cString: created)
-    let path = folder + "/snapshot.json"
-    let staging = folder + "/.snapshot.json.next"
-    write(snapshot(generation: 0, flags: settings.flags).jsonBytes(), to: path)
+    let name = settings.format == "binary" ? "snapshot.bin" : "snapshot.json"
+    let path = folder + "/" + name
+    let staging = folder + "/." + name + ".next"
+    let files = [0, 1].map { encode(snapshot(generation: $0, flags: settings.flags), format: settings.format) }
+    write(files[0], to: path)
 
     let options = SnapshotFileWatcher.Options(
         pollInterval: .milliseconds(settings.pollIntervalMilliseconds),
@@ -110,7 +123,7 @@ func measure(mode: String, settings: Settings) async {
     latencies.reserveCapacity(iterations)
     var evaluations = 0
     for generation in 1...iterations {
-        write(snapshot(generation: generation, flags: settings.flags).jsonBytes(), to: staging)
+        write(files[generation % 2], to: staging)
         let gap = mode == "events" ? settings.gapMilliseconds : settings.pollIntervalMilliseconds
         if gap > 0 {
             try? await Task.sleep(for: .milliseconds(Int.random(in: 0...gap)))
@@ -118,7 +131,7 @@ func measure(mode: String, settings: Settings) async {
         let start = monotonicNanoseconds()
         precondition(rename(staging, path) == 0)
         // The first evaluation that returns the new value ends the measurement (no sleeping in between).
-        while store.integer("bench.gen", default: -1) != Int64(generation) { evaluations += 1 }
+        while store.integer("bench.gen", default: -1) != Int64(generation % 2) { evaluations += 1 }
         let end = monotonicNanoseconds()
         latencies.append(Double(end - start) / 1_000_000)
     }
@@ -129,7 +142,7 @@ func measure(mode: String, settings: Settings) async {
     let sorted = latencies.sorted()
     let mean = latencies.reduce(0, +) / Double(latencies.count)
     let label = mode == "events" ? "inotify (polling every \(settings.pollIntervalMilliseconds) ms behind it)" : "polling alone, every \(settings.pollIntervalMilliseconds) ms"
-    print("\(label): \(iterations) renames, \(settings.flags) flags (\(snapshot(generation: 0, flags: settings.flags).jsonBytes().count) bytes)")
+    print("\(label): \(iterations) renames, \(settings.flags) flags (\(name), \(files[0].count) bytes)")
     print("  median \(format(percentile(sorted, 0.5))), p90 \(format(percentile(sorted, 0.9))), p99 \(format(percentile(sorted, 0.99))), max \(format(sorted.last ?? .nan)), mean \(format(mean)), min \(format(sorted.first ?? .nan))")
     print("  \(evaluations) evaluations while waiting")
 }
