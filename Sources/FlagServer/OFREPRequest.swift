@@ -19,7 +19,25 @@ enum OFREPRequest {
     }
 
     /// The context of `body`, or the failure to answer with 400.
+    ///
+    /// A plain body (`ContextJSON.plainRequestContext`: what providers send) is read straight into the context;
+    /// any other goes through `generalContext(from:)`, which answers it exactly as the plain path would have.
     static func context(from body: some Collection<UInt8>, environments: (String?) -> String?) throws(Failure) -> EvaluationContext {
+        let context: EvaluationContext
+        if let plain = ContextJSON.plainRequestContext(body, maximumDepth: maximumDepth) {
+            context = plain
+        } else {
+            context = try generalContext(from: body)
+        }
+        if let environment = context.environment, let problem = environments(environment) {
+            throw Failure(code: .invalidContext, details: "context: \(problem)")
+        }
+        return context
+    }
+
+    /// The context of any body, through a `JSONValue` tree (before the environment check): the empty context for
+    /// white space, `PARSE_ERROR` and `INVALID_CONTEXT` with their messages for everything that is refused.
+    static func generalContext(from body: some Collection<UInt8>) throws(Failure) -> EvaluationContext {
         if body.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) { return EvaluationContext() }
         let json: JSONValue
         do {
@@ -43,9 +61,6 @@ enum OFREPRequest {
             }
         case let other?:
             throw Failure(code: .invalidContext, details: "member 'context' is \(ContextJSON.kind(of: other)); it must be an object like {\"targetingKey\":\"user-1\"}")
-        }
-        if let environment = context.environment, let problem = environments(environment) {
-            throw Failure(code: .invalidContext, details: "context: \(problem)")
         }
         return context
     }

@@ -75,7 +75,7 @@ enum OFREPResponse {
             appendFailure(.targetingKeyMissing, "flag '\(key)' splits by the targeting key; add \"targetingKey\" (a stable id such as the user id) to the context",
                           key: key, metadata: metadata, to: &json)
             return 400
-        case .evaluated(let details):
+        case .evaluated(let details, let metadata):
             if details.reason == .error {
                 let code: OFREPErrorCode = switch details.errorCode {
                 case .flagNotFound?: .flagNotFound
@@ -83,13 +83,17 @@ enum OFREPResponse {
                 default: .general
                 }
                 appendFailure(code, details.errorMessage ?? "the flag could not be evaluated", key: details.flagKey,
-                              metadata: code == .flagNotFound ? nil : details.flagMetadata, to: &json)
+                              metadata: code == .flagNotFound ? nil : metadata, to: &json)
                 return code == .flagNotFound ? 404 : 400
             }
             json.beginObject()
             json.member("key", details.flagKey)
             json.key("metadata")
-            json.value(.object(details.flagMetadata.flattened))
+            if let metadata {
+                json.rawValue(metadata.bytes)
+            } else {
+                json.value(.object(details.flagMetadata.flattened))
+            }
             json.member("reason", details.reason.rawValue)
             if let value = details.value {
                 json.key("value")
@@ -101,14 +105,14 @@ enum OFREPResponse {
         }
     }
 
-    private static func appendFailure(_ code: OFREPErrorCode, _ details: String, key: String, metadata: FlagMetadata?, to json: inout JSONEmitter) {
+    private static func appendFailure(_ code: OFREPErrorCode, _ details: String, key: String, metadata: FlagMetadataJSON?, to json: inout JSONEmitter) {
         json.beginObject()
         json.member("errorCode", code.rawValue)
         json.member("errorDetails", details)
         json.member("key", key)
-        if let metadata, !metadata.flattened.isEmpty {
+        if let metadata, !metadata.isEmpty {
             json.key("metadata")
-            json.value(.object(metadata.flattened))
+            json.rawValue(metadata.bytes)
         }
         json.endObject()
     }

@@ -167,11 +167,21 @@ enum ETag {
     /// Whether an `If-None-Match` value (`*`, or a comma-separated list of tags, weak or strong) matches `etag`.
     static func matches(_ condition: String, _ etag: String) -> Bool {
         for candidate in condition.split(separator: ",") {
-            var tag = candidate.trimmingCharacters(in: .whitespaces)
+            var tag = trimmed(candidate)
             if tag == "*" { return true }
             if tag.hasPrefix("W/") { tag.removeFirst(2) }
             if tag == etag { return true }
         }
         return false
+    }
+
+    /// `text` trimmed as `trimmingCharacters(in: .whitespaces)` trims it: an ASCII candidate (every real one) of its
+    /// spaces and tabs in place, anything else through Foundation, whose set of white space it then keeps.
+    static func trimmed(_ text: Substring) -> Substring {
+        let bytes = text.utf8
+        guard bytes.allSatisfy({ $0 < 0x80 }) else { return Substring(text.trimmingCharacters(in: .whitespaces)) }
+        guard let first = bytes.firstIndex(where: { $0 != 0x20 && $0 != 0x09 }),
+              let last = bytes.lastIndex(where: { $0 != 0x20 && $0 != 0x09 }) else { return "" }
+        return text[first...last]
     }
 }

@@ -53,7 +53,7 @@ final class ServerMetrics: Sendable {
         switch evaluation {
         case .targetingKeyMissing(let flag, _):
             key = EvaluationKey(flag: flag, variant: "", reason: EvaluationReason.error.rawValue)
-        case .evaluated(let details):
+        case .evaluated(let details, _):
             let flag = details.errorCode == .flagNotFound ? "" : details.flagKey
             key = EvaluationKey(flag: flag, variant: details.variant ?? "", reason: details.reason.rawValue)
         }

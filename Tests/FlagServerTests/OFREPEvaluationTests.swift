@@ -207,3 +207,24 @@ import Testing
         #expect(fields.value(of: .cookie) == "a=1; b=2")
     }
 }
+
+/// `If-None-Match` matching trims candidates as Foundation's `trimmingCharacters(in: .whitespaces)` does (which
+/// counts U+200B as white space).
+@Suite struct ETagMatchingTests {
+    static let etag = #""0123456789abcdef0123456789abcdef""#
+
+    @Test(arguments: [
+        (#""0123456789abcdef0123456789abcdef""#, true), (#" "0123456789abcdef0123456789abcdef" "#, true),
+        (#"W/"0123456789abcdef0123456789abcdef""#, true), ("\t W/\"0123456789abcdef0123456789abcdef\"\t", true),
+        (#""other", "0123456789abcdef0123456789abcdef""#, true), (#""other","#, false), ("*", true), (" * ", true),
+        ("\u{A0}\"0123456789abcdef0123456789abcdef\"\u{3000}", true), ("\u{2003}*", true),
+        ("\n\"0123456789abcdef0123456789abcdef\"", false), ("\u{200B}*", true), (#"w/"0123456789abcdef0123456789abcdef""#, false),
+        (#""0123456789ABCDEF0123456789ABCDEF""#, false), ("", false), (" , ", false), (#""0123456789abcdef0123456789abcde""#, false),
+    ])
+    func candidatesAreTrimmedAsFoundationTrimsThem(condition: String, matches: Bool) {
+        #expect(ETag.matches(condition, Self.etag) == matches)
+        for candidate in condition.split(separator: ",") {
+            #expect(ETag.trimmed(candidate) == candidate.trimmingCharacters(in: .whitespaces), "\(candidate.unicodeScalars.map(\.value))")
+        }
+    }
+}

@@ -65,7 +65,7 @@ import Testing
                 switch store.remoteEvaluation(key, context: context) {
                 case .targetingKeyMissing:
                     #expect(row["errorCode"] as? String == "TARGETING_KEY_MISSING", "\(key) for context \(index)")
-                case .evaluated(let details):
+                case .evaluated(let details, _):
                     if details.reason == .disabled {
                         // The provider (0.3.0) reads `variant` unconditionally, so OFREP's code-default answer (no value,
                         // no variant) becomes the caller's default with reason ERROR: the value is still the caller's.

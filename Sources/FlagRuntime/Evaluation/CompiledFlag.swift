@@ -1,3 +1,5 @@
+import Synchronization
+
 /// One flag, ready to evaluate.
 final class CompiledFlag: Sendable {
     let flag: Flag
@@ -15,6 +17,15 @@ final class CompiledFlag: Sendable {
     let attributeKeys: [AttributeKey]
     /// Whether attribute values in Swift's small string form are read from their words (see `CompiledSnapshot`).
     let readsSmallStrings: Bool
+    /// `metadataJSON`, once rendered.
+    private let renderedMetadata = AtomicLazyReference<FlagMetadataJSON>()
+
+    /// The flag's flattened metadata as compact JSON, rendered on first use and then kept with this compiled
+    /// flag (so once per snapshot): OFREP answers carry it with every evaluation.
+    var metadataJSON: FlagMetadataJSON {
+        if let rendered = renderedMetadata.load() { return rendered }
+        return renderedMetadata.storeIfNil(FlagMetadataJSON(flag.metadata))
+    }
 
     init(_ flag: Flag, readsSmallStrings: Bool) {
         self.flag = flag

@@ -59,6 +59,13 @@ package struct JSONEmitter: ~Copyable {
     package mutating func integer(_ value: Int64) { JSONWriter.appendInteger(value, to: &bytes) }
     package mutating func bool(_ value: Bool) { JSONWriter.appendASCII(value ? "true" : "false", to: &bytes) }
 
+    /// Writes a value already rendered as compact JSON (such as `FlagMetadataJSON.bytes`), as it is; only for
+    /// compact output, where a value's bytes do not depend on its depth.
+    package mutating func rawValue(_ json: [UInt8]) {
+        assert(!style.indents(atDepth: open.count), "a pre-rendered value is compact")
+        json.withUnsafeBufferPointer { bytes.append($0) }
+    }
+
     /// Writes a generic value at the current depth.
     package mutating func value(_ value: JSONValue) {
         JSONWriter.write(value, into: &bytes, style: style, indent: open.count)

@@ -89,7 +89,10 @@ private let exactPowersOfTen: [Double] = [
 ]
 
 /// A byte-level, iterative RFC 8259 parser over a contiguous buffer.
-private struct JSONParser {
+///
+/// Internal (not private) so that `ContextJSON.plainRequestContext` reads strings and numbers with exactly this
+/// code; nothing outside this file and that one uses it.
+struct JSONParser {
     let input: UnsafeBufferPointer<UInt8>
     let maximumDepth: Int
     var position = 0
