@@ -87,14 +87,35 @@ public struct EvaluationContext: Sendable, Hashable {
     /// ```
     public init(targetingKey: String? = nil, tenant: String? = nil, groups: [String] = [], environment: String? = nil,
                 attributes: (inout ContextAttributeBuilder) -> Void) {
-        shared = withUnsafeTemporaryAllocation(of: ContextAttribute.self, capacity: ContextAttributeBuilder.inlineCapacity) { buffer in
-            var builder = ContextAttributeBuilder(buffer: buffer.baseAddress!, capacity: buffer.count)
+        shared = Self.storage(tenant: tenant, groups: groups) { builder in
             attributes(&builder)
+            return (targetingKey, environment)
+        }!
+    }
+
+    /// A context a decoder reads: `body` sets the attributes and may set the targeting key and the environment
+    /// (into the one allocation of the closure form), or returns false, and then there is no context.
+    init?(decoding body: (_ attributes: inout ContextAttributeBuilder, _ targetingKey: inout String?, _ environment: inout String?) -> Bool) {
+        guard let shared = Self.storage(tenant: nil, groups: [], { builder in
+            var targetingKey: String?, environment: String?
+            guard body(&builder, &targetingKey, &environment) else { return nil }
+            return (targetingKey, environment)
+        }) else { return nil }
+        self.shared = shared
+    }
+
+    /// The fields of a context whose attributes `body` sets, which then gives the targeting key and environment
+    /// (nil: no context).
+    private static func storage(tenant: String?, groups: [String],
+                                _ body: (inout ContextAttributeBuilder) -> (targetingKey: String?, environment: String?)?) -> SharedContextStorage? {
+        withUnsafeTemporaryAllocation(of: ContextAttribute.self, capacity: ContextAttributeBuilder.inlineCapacity) { buffer in
+            var builder = ContextAttributeBuilder(buffer: buffer.baseAddress!, capacity: buffer.count)
+            guard let (targetingKey, environment) = body(&builder) else { return nil }
             let extra = (tenant == nil ? 0 : 1) + (groups.isEmpty ? 0 : 1)
-            let skipped = Self.reservedKeys(tenant: tenant, groups: groups)
+            let skipped = reservedKeys(tenant: tenant, groups: groups)
             let storage = ContextStorage.make(targetingKey: targetingKey, environment: environment, capacity: builder.distinctCount() + extra) { target in
                 let moved = builder.moveAll(to: target) { $0 == skipped.tenant || $0 == skipped.groups }
-                return moved + Self.appendReserved(tenant: tenant, groups: groups, to: target + moved)
+                return moved + appendReserved(tenant: tenant, groups: groups, to: target + moved)
             }
             return SharedContextStorage(storage: storage)
         }

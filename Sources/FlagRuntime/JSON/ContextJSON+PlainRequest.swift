@@ -69,29 +69,29 @@ private struct PlainContextReader {
         return parser.position == input.count ? context : nil
     }
 
-    /// The context object at the current `{`, and the white space after it.
+    /// The context object at the current `{`, and the white space after it. The attributes go straight into the
+    /// context (`EvaluationContext(decoding:)`), with no dictionary in between.
     private mutating func contextObject() -> EvaluationContext? {
         guard consume(UInt8(ascii: "{")) else { return nil }
-        var targetingKey: String?, environment: String?
-        var attributes: [String: ContextValue] = [:]
         if consume(UInt8(ascii: "}")) { return EvaluationContext() }
-        attributes.reserveCapacity(8)
-        while true {
-            guard let name = key() else { return nil }
-            if equals(name, "targetingKey") {
-                guard targetingKey == nil, let value = string() else { return nil }
-                targetingKey = value
-            } else if equals(name, "environment") {
-                guard environment == nil, let value = string() else { return nil }
-                environment = value
-            } else {
-                guard let value = attribute(),
-                      attributes.updateValue(value, forKey: String(decoding: name, as: UTF8.self)) == nil else { return nil }
+        return EvaluationContext { attributes, targetingKey, environment in
+            while true {
+                guard let name = key() else { return false }
+                if equals(name, "targetingKey") {
+                    guard targetingKey == nil, let value = string() else { return false }
+                    targetingKey = value
+                } else if equals(name, "environment") {
+                    guard environment == nil, let value = string() else { return false }
+                    environment = value
+                } else {
+                    let attributeName = String(decoding: name, as: UTF8.self)
+                    guard attributes[attributeName] == nil, let value = attribute() else { return false }
+                    attributes[attributeName] = value
+                }
+                parser.skipWhitespace()
+                if consume(UInt8(ascii: ",")) { continue }
+                return consume(UInt8(ascii: "}"))
             }
-            parser.skipWhitespace()
-            if consume(UInt8(ascii: ",")) { continue }
-            guard consume(UInt8(ascii: "}")) else { return nil }
-            return EvaluationContext(targetingKey: targetingKey, attributes: attributes, environment: environment)
         }
     }
 
