@@ -46,7 +46,13 @@ struct AttributeKey: Equatable {
     /// for long names).
     @inline(__always)
     func matches(_ other: AttributeKey, _ name: @autoclosure () -> String, _ otherName: @autoclosure () -> String) -> Bool {
-        self == other && (!isLong || ByteString.equal(name(), otherName()))
+        self == other && (!isLong || Self.sameBytes(name(), otherName()))
+    }
+
+    /// Out of line: inlined into every lookup loop, the byte comparison was most of the loop's code.
+    @inline(never)
+    static func sameBytes(_ name: String, _ otherName: String) -> Bool {
+        ByteString.equal(name, otherName)
     }
 
     static let tenant = AttributeKey(Condition.tenant)
@@ -117,28 +123,37 @@ final class ContextStorage: ManagedBuffer<ContextStorage.Header, ContextAttribut
         withUnsafeMutablePointers { header, attributes in body(UnsafeBufferPointer(start: attributes, count: header.pointee.count)) }
     }
 
-    /// The position of the attribute named `name` (whose key is `key`), or nil.
+    /// The position of the attribute named `name` (whose key is `key`; the name is read only for a long one), or nil.
     @inline(__always)
-    func position(of key: AttributeKey, name: String) -> Int? {
+    func position(of key: AttributeKey, name: @autoclosure () -> String) -> Int? {
         withUnsafeMutablePointers { header, attributes in
             let count = header.pointee.count
-            guard let index = header.pointee.index else {
+            // By count, not by loading `index`: an optional array read is a retain and a release.
+            if count <= Self.linearLimit {
                 var position = 0
                 while position < count {
-                    if attributes[position].key.matches(key, attributes[position].name, name) { return position }
+                    if attributes[position].key.matches(key, attributes[position].name, name()) { return position }
                     position += 1
                 }
                 return nil
             }
-            return index.withUnsafeBufferPointer { slots in
-                let mask = slots.count - 1
-                var slot = Int(truncatingIfNeeded: key.hash) & mask
-                while true {
-                    let stored = Int(slots[slot])
-                    if stored == 0 { return nil }
-                    if attributes[stored - 1].key.matches(key, attributes[stored - 1].name, name) { return stored - 1 }
-                    slot = (slot + 1) & mask
-                }
+            return Self.indexedPosition(of: key, name: name(), header, attributes)
+        }
+    }
+
+    /// `position(of:name:)` in a context with an index (more than `linearLimit` attributes).
+    @inline(never)
+    private static func indexedPosition(of key: AttributeKey, name: String, _ header: UnsafeMutablePointer<Header>,
+                                        _ attributes: UnsafeMutablePointer<ContextAttribute>) -> Int? {
+        guard let index = header.pointee.index else { return nil }
+        return index.withUnsafeBufferPointer { slots in
+            let mask = slots.count - 1
+            var slot = Int(truncatingIfNeeded: key.hash) & mask
+            while true {
+                let stored = Int(slots[slot])
+                if stored == 0 { return nil }
+                if attributes[stored - 1].key.matches(key, attributes[stored - 1].name, name) { return stored - 1 }
+                slot = (slot + 1) & mask
             }
         }
     }
@@ -150,8 +165,8 @@ final class ContextStorage: ManagedBuffer<ContextStorage.Header, ContextAttribut
     }
 
     @inline(__always)
-    func value(_ key: AttributeKey, name: String) -> ContextValue? {
-        guard let position = position(of: key, name: name) else { return nil }
+    func value(_ key: AttributeKey, name: @autoclosure () -> String) -> ContextValue? {
+        guard let position = position(of: key, name: name()) else { return nil }
         return withAttributes { $0[position].value }
     }
 
