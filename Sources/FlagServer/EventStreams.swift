@@ -98,8 +98,9 @@ struct EventStreamService: Service {
     func run() async throws {
         await withTaskGroup(of: Void.self) { group in
             group.addTask { [streams] in
-                while !Task.isCancelled {
-                    try? await Task.sleep(for: Self.keepAliveInterval)
+                // A cancelled sleep ends the loop at once: publishing after it sent a keep-alive to streams that
+                // were being closed.
+                while (try? await Task.sleep(for: Self.keepAliveInterval)) != nil {
                     streams.publishKeepAlive()
                 }
             }

@@ -51,15 +51,18 @@ import Testing
     /// `swiftc -typecheck` of the files against this build's modules: its exit status and what it printed.
     static func typecheck(_ files: [URL]) throws -> (status: Int32, output: String)? {
         let build = try Flagc.executable().deletingLastPathComponent()
-        let modules = build.appendingPathComponent("Modules"), moduleMap = build.appendingPathComponent("CSHA256.build/module.modulemap")
+        // FlagRuntime's C modules, which a client importing it loads too.
+        let modules = build.appendingPathComponent("Modules")
+        let moduleMaps = ["CSHA256", "CFlagThreadSlots"].map { build.appendingPathComponent("\($0).build/module.modulemap") }
         guard FileManager.default.fileExists(atPath: modules.appendingPathComponent("FlagRuntime.swiftmodule").path),
-              FileManager.default.fileExists(atPath: moduleMap.path) else {
+              moduleMaps.allSatisfy({ FileManager.default.fileExists(atPath: $0.path) }) else {
             print("SKIPPED: GenerateCommandTests: no FlagRuntime module under \(modules.path); the generated code was not compiled")
             return nil
         }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["swiftc", "-typecheck", "-I", modules.path, "-Xcc", "-fmodule-map-file=\(moduleMap.path)"] + files.map(\.path)
+        process.arguments = ["swiftc", "-typecheck", "-I", modules.path] + moduleMaps.flatMap { ["-Xcc", "-fmodule-map-file=\($0.path)"] }
+            + files.map(\.path)
         let output = Pipe()
         process.standardOutput = output
         process.standardError = output
