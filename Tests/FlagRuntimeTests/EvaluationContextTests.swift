@@ -90,6 +90,24 @@ import Testing
         #expect(context != EvaluationContext { $0["\u{E9}"] = "precomposed" })
     }
 
+    /// A name's key is the same read from a small string's words or from its bytes, and two keys are equal exactly
+    /// when the names' bytes are (a long name's key is its hash: equal keys then compare the bytes).
+    @Test func attributeKeysAreTheSameFromWordsAndFromBytes() {
+        let names = ["", "a", "plan", "app_version", "fifteen-bytes-x", "sixteen-bytes-xy", "\u{E9}", "e\u{301}",
+                     "a-name-much-longer-than-fifteen-bytes", String(repeating: "é", count: 7) + "!"]
+        for name in names {
+            var native = name
+            native.reserveCapacity(64)  // a native (heap) string with the same bytes
+            #expect(AttributeKey(name, readsSmallStrings: true) == AttributeKey(name, readsSmallStrings: false), "\(name)")
+            #expect(AttributeKey(native, readsSmallStrings: true) == AttributeKey(name, readsSmallStrings: true), "\(name)")
+            #expect(AttributeKey(name).isLong == (name.utf8.count > 15), "\(name)")
+            for other in names where other != name {
+                let (left, right) = (AttributeKey(name), AttributeKey(other))
+                #expect(!left.matches(right, name, other), "\(name) ~ \(other)")
+            }
+        }
+    }
+
     /// Contexts are equal by content, whatever the order they were built in.
     @Test func equalityAndHashIgnoreTheOrderOfAttributes() {
         let forward = EvaluationContext(targetingKey: "k") { attributes in

@@ -22,12 +22,17 @@ struct AttributeKey: Equatable {
             high = short.high
             return
         }
-        (low, high) = withUTF8Bytes(name) { bytes in
-            if bytes.count <= ShortKey.maxCount {
-                let short = ShortKey(bytes: bytes)
-                return (short.low, short.high)
-            }
-            return (ByteString.hash(bytes), Self.longMarker)
+        self = withUTF8Bytes(name) { AttributeKey(bytes: $0) }
+    }
+
+    /// The key of a name's UTF-8 bytes (also how `ByteStringTable` packs its keys).
+    @inline(__always)
+    init(bytes: UnsafeRawBufferPointer) {
+        if bytes.count <= ShortKey.maxCount {
+            let short = ShortKey(bytes: bytes)
+            (low, high) = (short.low, short.high)
+        } else {
+            (low, high) = (ByteString.hash(bytes), Self.longMarker)
         }
     }
 
@@ -37,10 +42,7 @@ struct AttributeKey: Equatable {
 
     /// A hash of the key, for the index of a wide context.
     @inline(__always)
-    var hash: UInt64 {
-        let product = (low ^ 0x9E37_79B9_7F4A_7C15).multipliedFullWidth(by: high ^ 0xBF58_476D_1CE4_E5B9)
-        return product.high ^ product.low
-    }
+    var hash: UInt64 { ShortKey.hash(low: low, high: high) }
 
     /// Whether the names `self` and `other` were made from have the same bytes (`name` and `otherName`, read only
     /// for long names).

@@ -198,7 +198,11 @@ struct ShortKey: Equatable {
     /// on every input bit). Not keyed: it only indexes tables built from the snapshot, whose probe lengths queries
     /// cannot lengthen.
     @inline(__always)
-    var hash: UInt64 {
+    var hash: UInt64 { Self.hash(low: low, high: high) }
+
+    /// The hash of a packed key's two words (also `AttributeKey`'s).
+    @inline(__always)
+    static func hash(low: UInt64, high: UInt64) -> UInt64 {
         let product = (low ^ 0x9E37_79B9_7F4A_7C15).multipliedFullWidth(by: high ^ 0xBF58_476D_1CE4_E5B9)
         return product.high ^ product.low
     }
@@ -218,8 +222,8 @@ final class ByteStringTable: Sendable {
         let count: Int32
     }
 
-    /// Marks a long key's entry: a packed short key's top byte is its length, at most 15.
-    private static let longKey = UInt64.max
+    /// Marks a long key's entry (the packing is `AttributeKey`'s).
+    private static let longKey = AttributeKey.longMarker
 
     /// Entry index + 1 per slot (0 = empty); the slot count is a power of two at least twice the entries.
     private let slots: [Int32]
@@ -245,16 +249,9 @@ final class ByteStringTable: Sendable {
         let mask = slotCount - 1
         for key in keys {
             withUTF8Bytes(key) { keyBytes in
-                let entry: Entry
-                let hash: UInt64
-                if keyBytes.count <= ShortKey.maxCount {
-                    let short = ShortKey(bytes: keyBytes)
-                    entry = Entry(low: short.low, high: short.high, offset: 0, count: Int32(keyBytes.count))
-                    hash = short.hash
-                } else {
-                    hash = ByteString.hash(keyBytes)
-                    entry = Entry(low: hash, high: Self.longKey, offset: Int32(bytes.count), count: Int32(keyBytes.count))
-                }
+                let packed = AttributeKey(bytes: keyBytes)
+                let entry = Entry(low: packed.low, high: packed.high, offset: packed.isLong ? Int32(bytes.count) : 0, count: Int32(keyBytes.count))
+                let hash = packed.isLong ? packed.low : ShortKey.hash(low: packed.low, high: packed.high)
                 var slot = Int(truncatingIfNeeded: hash) & mask
                 while slots[slot] != 0 {
                     let existing = entries[Int(slots[slot]) - 1]
