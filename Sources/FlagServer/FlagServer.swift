@@ -66,15 +66,27 @@ public struct FlagServer: Sendable {
         }
     }
 
-    /// The router: OFREP under `/ofrep/v1` (behind the API key check when keys are configured), the operational
-    /// routes, request metrics and access logs on all of them, CORS in front when origins are configured.
-    func router() -> Router<FlagRequestContext> {
-        let router = Router(context: FlagRequestContext.self)
+    /// What answers requests: the router, with the two evaluation routes answered in front of it.
+    ///
+    /// The router (OFREP under `/ofrep/v1` behind the API key check when keys are configured, the operational
+    /// routes, request metrics and access logs on all of them, CORS in front when origins are configured) serves
+    /// every request. Only `POST` to exactly `/ofrep/v1/evaluate/flags/{key}` or `/ofrep/v1/evaluate/flags`
+    /// takes a shortcut: `EvaluationShortcut` matches those paths on their bytes and calls the same handlers
+    /// through the same middleware, built from the one list below. Hummingbird's trie splits a path one
+    /// `Character` at a time, which cost single evaluations about 23,000 instructions of their 235,000.
+    func responder() -> EvaluationShortcut {
+        var outer: [any MiddlewareProtocol<Request, Response, FlagRequestContext>] = []
         if !configuration.corsOrigins.isEmpty {
-            router.add(middleware: AllowedOriginsMiddleware(origins: configuration.corsOrigins, cors: CORSMiddleware(allowOrigin: .originBased,
+            outer.append(AllowedOriginsMiddleware(origins: configuration.corsOrigins, cors: CORSMiddleware(allowOrigin: .originBased,
                                                   allowHeaders: [.accept, .authorization, .contentType, .origin, .ifNoneMatch, HTTPField.Name("X-API-Key")!],
                                                   allowMethods: [.get, .post, .options], exposedHeaders: ["ETag"], maxAge: .seconds(600))))
         }
+        let observed: [any MiddlewareProtocol<Request, Response, FlagRequestContext>] = [RequestMetricsMiddleware(metrics: metrics),
+                                                                                        AccessLogMiddleware(logger: logger)]
+        let guarded: [any MiddlewareProtocol<Request, Response, FlagRequestContext>] = apiKeys.map { [APIKeyMiddleware(keys: $0)] } ?? []
+
+        let router = Router(context: FlagRequestContext.self)
+        for middleware in outer { router.add(middleware: middleware) }
         if configuration.fixedRoute {
             let fixed = ByteBuffer(string: #"{"key":"fixed","reason":"STATIC","value":true,"variant":"on"}"#)
             router.post("_fixed") { _, _ in
@@ -82,8 +94,7 @@ public struct FlagServer: Sendable {
             }
         }
         let routes = router.group()
-            .add(middleware: RequestMetricsMiddleware(metrics: metrics))
-            .add(middleware: AccessLogMiddleware(logger: logger))
+        for middleware in observed { routes.add(middleware: middleware) }
         let store = watcher.store
         routes.get("healthz") { _, _ in jsonResponse(.ok, Array(#"{"status":"ok"}"#.utf8)) }
         routes.get("readyz") { [draining] _, _ in
@@ -103,9 +114,19 @@ public struct FlagServer: Sendable {
                             body: ResponseBody(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
         }
         let ofrep = routes.group("ofrep/v1")
-        if let apiKeys { ofrep.add(middleware: APIKeyMiddleware(keys: apiKeys)) }
-        OFREPRoutes(store: store, metrics: metrics, streams: streams, maximumBodySize: configuration.maximumBodySize).add(to: ofrep)
-        return router
+        for middleware in guarded { ofrep.add(middleware: middleware) }
+        let handlers = OFREPRoutes(store: store, metrics: metrics, streams: streams, maximumBodySize: configuration.maximumBodySize)
+        handlers.add(to: ofrep)
+
+        // The router's order: its own middleware outermost, then each group's, the innermost group's last. (A
+        // router's group is the public way to build a chain: `MiddlewareGroup`'s initializer is internal.)
+        let chain = Router(context: FlagRequestContext.self).middlewares
+        for middleware in outer + observed + guarded { chain.add(middleware) }
+        return EvaluationShortcut(
+            router: router.buildResponder(),
+            single: chain.constructResponder(finalResponder: CallbackResponder { request, context in try await handlers.evaluateFlag(request, context) }),
+            bulk: chain.constructResponder(finalResponder: CallbackResponder { request, context in try await handlers.evaluateFlags(request, context) })
+        )
     }
 
     /// The Hummingbird application (no services of its own; `run` adds them around it).
@@ -124,7 +145,7 @@ public struct FlagServer: Sendable {
         }
         let host = configuration.host
         return Application(
-            router: router(),
+            responder: responder(),
             server: server,
             configuration: ApplicationConfiguration(address: .hostname(host, port: configuration.port), serverName: "flagc"),
             onServerRunning: { channel in await onListening(host, channel.localAddress?.port ?? 0) },

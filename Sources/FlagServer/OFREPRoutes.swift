@@ -126,32 +126,29 @@ struct OFREPRoutes {
     ///
     /// Reads the UTF-8 bytes in place: the media type before `;`, without the optional white space around it
     /// (spaces and tabs), compared case-insensitively. Every request with a body asks, so it neither allocates nor
-    /// goes through Foundation.
+    /// goes through Foundation or a string view's generic algorithms.
     static func isJSON(_ type: String) -> Bool {
-        let bytes = type.utf8
-        var start = bytes.startIndex
-        var end = bytes.firstIndex(of: UInt8(ascii: ";")) ?? bytes.endIndex
-        while start < end, bytes[start] == 0x20 || bytes[start] == 0x09 { start = bytes.index(after: start) }
-        while end > start, bytes[bytes.index(before: end)] == 0x20 || bytes[bytes.index(before: end)] == 0x09 { end = bytes.index(before: end) }
-        let media = bytes[start..<end]
-        guard asciiLowercaseStarts(media, with: "application/") else { return false }
-        let subtype = media.dropFirst(12)
-        return asciiLowercaseEquals(subtype, "json") || (subtype.count >= 5 && asciiLowercaseEquals(subtype.suffix(5), "+json"))
+        withUTF8Bytes(type) { bytes in
+            var start = 0
+            var end = bytes.firstIndex(of: UInt8(ascii: ";")) ?? bytes.count
+            while start < end, bytes[start] == 0x20 || bytes[start] == 0x09 { start += 1 }
+            while end > start, bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09 { end -= 1 }
+            let application: StaticString = "application/"
+            guard end - start >= application.utf8CodeUnitCount,
+                  asciiLowercaseEquals(bytes, start, application) else { return false }
+            let subtype = start + application.utf8CodeUnitCount
+            return (end - subtype == 4 && asciiLowercaseEquals(bytes, subtype, "json"))
+                || (end - subtype >= 5 && asciiLowercaseEquals(bytes, end - 5, "+json"))
+        }
     }
 
-    /// Whether `bytes` start with `prefix` (lowercase ASCII), ignoring the case of ASCII letters.
-    private static func asciiLowercaseStarts(_ bytes: Substring.UTF8View, with prefix: StaticString) -> Bool {
-        guard bytes.count >= prefix.utf8CodeUnitCount else { return false }
-        return asciiLowercaseEquals(bytes.prefix(prefix.utf8CodeUnitCount), prefix)
-    }
-
-    /// Whether `bytes` are `lowercase` (lowercase ASCII), ignoring the case of ASCII letters.
-    private static func asciiLowercaseEquals(_ bytes: Substring.UTF8View, _ lowercase: StaticString) -> Bool {
-        guard bytes.count == lowercase.utf8CodeUnitCount else { return false }
-        var expected = lowercase.utf8Start
-        for byte in bytes {
-            guard (byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte) == expected.pointee else { return false }
-            expected += 1
+    /// Whether `bytes` from `offset` start with `lowercase` (lowercase ASCII, which fits), ignoring the case of ASCII
+    /// letters.
+    private static func asciiLowercaseEquals(_ bytes: UnsafeRawBufferPointer, _ offset: Int, _ lowercase: StaticString) -> Bool {
+        let expected = lowercase.utf8Start
+        for index in 0..<lowercase.utf8CodeUnitCount {
+            let byte = bytes[offset + index]
+            guard (byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte) == expected[index] else { return false }
         }
         return true
     }

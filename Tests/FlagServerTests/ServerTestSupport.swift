@@ -40,7 +40,7 @@ struct TestServer {
 
     /// Runs `body` with a HummingbirdTesting client on the router (no sockets).
     func test<Value: Sendable>(_ body: @Sendable (any TestClientProtocol) async throws -> Value) async throws -> Value {
-        let application = Application(router: server.router(), configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+        let application = Application(responder: server.responder(), configuration: .init(address: .hostname("127.0.0.1", port: 0)))
         return try await application.test(.router, body)
     }
 }

@@ -10,8 +10,8 @@ import Darwin
 
 /// Calls `body` with a string's UTF-8 bytes, without copying when the string is stored contiguously (native and
 /// small strings are).
-@inline(__always)
-func withUTF8Bytes<Result>(_ string: String, _ body: (UnsafeRawBufferPointer) -> Result) -> Result {
+@inlinable @inline(__always)
+package func withUTF8Bytes<Result>(_ string: String, _ body: (UnsafeRawBufferPointer) -> Result) -> Result {
     if let result = string.utf8.withContiguousStorageIfAvailable({ body(UnsafeRawBufferPointer($0)) }) {
         return result
     }
