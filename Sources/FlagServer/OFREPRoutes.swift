@@ -23,6 +23,22 @@ struct OFREPRoutes {
         group.get("events") { _, _ in eventStream() }
     }
 
+    /// Single-flag evaluation as a responder of its own type (`EvaluationShortcut`'s chain is specialized on it).
+    struct Single: HTTPResponder {
+        let routes: OFREPRoutes
+        func respond(to request: Request, context: FlagRequestContext) async throws -> Response {
+            try await routes.evaluateFlag(request, context)
+        }
+    }
+
+    /// Bulk evaluation as a responder of its own type.
+    struct Bulk: HTTPResponder {
+        let routes: OFREPRoutes
+        func respond(to request: Request, context: FlagRequestContext) async throws -> Response {
+            try await routes.evaluateFlags(request, context)
+        }
+    }
+
     /// `POST /ofrep/v1/evaluate/flags/{key}`.
     func evaluateFlag(_ request: Request, _ context: FlagRequestContext) async throws -> Response {
         let key = context.parameters.get("key") ?? ""

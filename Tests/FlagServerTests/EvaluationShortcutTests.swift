@@ -9,13 +9,13 @@ import Testing
 /// The evaluation shortcut in front of the router: which paths take it, and that it answers exactly as the router.
 @Suite struct EvaluationShortcutTests {
     @Test(arguments: [
-        ("/ofrep/v1/evaluate/flags", EvaluationShortcut.Match.bulk),
+        ("/ofrep/v1/evaluate/flags", EvaluationRoute.bulk),
         ("/ofrep/v1/evaluate/flags/ui.theme", .single("ui.theme")),
         ("/ofrep/v1/evaluate/flags/ui%2Etheme", .single("ui%2Etheme")),
         ("/ofrep/v1/evaluate/flags/x", .single("x")),
     ])
-    func theExactPathsTakeTheShortcut(path: String, match: EvaluationShortcut.Match) {
-        #expect(EvaluationShortcut.match(path) == match)
+    func theExactPathsTakeTheShortcut(path: String, match: EvaluationRoute) {
+        #expect(EvaluationRoute.of(path[...]) == match)
     }
 
     @Test(arguments: [
@@ -24,7 +24,7 @@ import Testing
         "/ofrep/v1/evaluate", "/", "", "/healthz",
     ])
     func everyOtherPathGoesToTheRouter(path: String) {
-        #expect(EvaluationShortcut.match(path) == nil)
+        #expect(EvaluationRoute.of(path[...]) == nil)
     }
 
     /// Each request is sent twice: on its exact path (the shortcut) and on a path only the router matches to the same
@@ -62,7 +62,7 @@ import Testing
             for request in requests {
                 let exact = request.key.map { "/ofrep/v1/evaluate/flags/\($0)" } ?? "/ofrep/v1/evaluate/flags"
                 let routed = request.key.map { "/ofrep/v1//evaluate/flags/\($0)" } ?? "/ofrep/v1/evaluate/flags/"
-                #expect(EvaluationShortcut.match(exact) != nil && EvaluationShortcut.match(routed) == nil)
+                #expect(EvaluationRoute.of(exact[...]) != nil && EvaluationRoute.of(routed[...]) == nil)
                 let viaShortcut = try await client.execute(uri: exact, method: .post, headers: request.headers, body: json(request.body))
                 let viaRouter = try await client.execute(uri: routed, method: .post, headers: request.headers, body: json(request.body))
                 #expect(viaShortcut.status == request.status, "\(exact)")

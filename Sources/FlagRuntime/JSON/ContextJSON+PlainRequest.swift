@@ -152,6 +152,6 @@ private struct PlainContextReader {
 
     /// Whether `bytes` are those of `name`.
     private func equals(_ bytes: UnsafeBufferPointer<UInt8>, _ name: StaticString) -> Bool {
-        bytes.count == name.utf8CodeUnitCount && bytes.elementsEqual(UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+        bytes.count == name.utf8CodeUnitCount && (bytes.isEmpty || ByteString.equal(bytes.baseAddress!, name.utf8Start, count: bytes.count))
     }
 }
