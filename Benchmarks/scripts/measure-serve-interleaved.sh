@@ -5,11 +5,14 @@
 # requests/s of each route and their ratio, per binary, and the load average.
 #
 # Usage: Benchmarks/scripts/measure-serve-interleaved.sh [FLAGC...]   (default: a release build of this tree)
-# Environment: ROUNDS (default 15), FLAG (the single-flag key), SCRATCH (build folder, default .build).
+# Environment: ROUNDS (default 15), CONNECTIONS (default 1; wrk uses 2 threads above 1), FLAG (the single-flag
+# key), SCRATCH (build folder, default .build).
 # Compare two builds: measure-serve-interleaved.sh /tmp/flagc-before .build/release/flagc
 set -eu
 cd "$(dirname "$0")/../.."
 rounds=${ROUNDS:-15}
+connections=${CONNECTIONS:-1}
+threads=$([ "$connections" -gt 1 ] && echo 2 || echo 1)
 flag=${FLAG:-project.beta_features}
 scratch=${SCRATCH:-.build}
 command -v wrk >/dev/null 2>&1 || { echo "wrk is needed (apt-get install wrk)" >&2; exit 1; }
@@ -57,7 +60,7 @@ for _ in $(seq 1 "$rounds"); do
         for route in single fixed; do
             path=$([ "$route" = single ] && echo "$single" || echo /_fixed)
             # shellcheck disable=SC2046
-            set -- $(wrk -t1 -c1 -d1s -s "$work/post.lua" "http://127.0.0.1:${ports[$index]}$path" | awk '/^RESULT/ { print $2, $3 }')
+            set -- $(wrk -t"$threads" -c"$connections" -d1s -s "$work/post.lua" "http://127.0.0.1:${ports[$index]}$path" | awk '/^RESULT/ { print $2, $3 }')
             requests[$index.$route]=$(( ${requests[$index.$route]:-0} + $1 ))
             errors[$index.$route]=$(( ${errors[$index.$route]:-0} + $2 ))
         done
@@ -67,5 +70,5 @@ echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 for index in "${!ports[@]}"; do
     s=${requests[$index.single]}; f=${requests[$index.fixed]}
     echo "${binaries[$index]}: single $((s / rounds)) req/s, fixed $((f / rounds)) req/s," \
-        "single = $((100 * s / f))% of fixed; errors ${errors[$index.single]} + ${errors[$index.fixed]}; $rounds rounds of 1 s slices, 1 connection"
+        "single = $((100 * s / f))% of fixed; errors ${errors[$index.single]} + ${errors[$index.fixed]}; $rounds rounds of 1 s slices, $connections connection(s)"
 done
