@@ -143,7 +143,7 @@ struct BatchEvaluator {
             throw LineError(description: "a line must be a JSON object like {\"flag\":\"…\",\"context\":{…}}, not \(ContextJSON.kind(of: json))")
         }
         if members.count > 4 || members.keys.contains(where: { !Self.members.contains($0) }) {
-            let unknown = members.keys.filter { !Self.members.contains($0) }.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+            let unknown = members.keys.filter { !Self.members.contains($0) }.sorted { precedesByUTF8($0, $1) }
             throw LineError(description: "unknown member '\(unknown[0])'; a line has flag, context, env and at")
         }
         guard case .string(let flag)? = members["flag"] else {

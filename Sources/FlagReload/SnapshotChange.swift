@@ -51,14 +51,14 @@ public struct SnapshotChange: Sendable, Hashable {
             }
         }
         let removed = old.flags.map(\.key).filter { !newKeys.contains($0) }
-        let sorted = { (keys: [String]) in Array(Set(keys)).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) } }
+        let sorted = { (keys: [String]) in Array(Set(keys)).sorted { precedesByUTF8($0, $1) } }
         self.init(path: path, oldID: old.id, newID: new.id, oldRevision: old.revision, snapshot: new,
                   addedKeys: sorted(added), removedKeys: sorted(removed), modifiedKeys: sorted(modified))
     }
 
     /// Every key added, removed or modified, sorted: the flags whose answers may have changed.
     public var changedKeys: [String] {
-        (addedKeys + removedKeys + modifiedKeys).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        (addedKeys + removedKeys + modifiedKeys).sorted { precedesByUTF8($0, $1) }
     }
 }
 

@@ -113,6 +113,19 @@ import Testing
         }
     }
 
+    @Test func byteOrderIsTheOrderOfTheUTF8Views() {
+        let shared = String(repeating: "team.checkout.", count: 3)
+        var strings = ["", "a", "ab", "abc", "b", "B", "\u{0}", "a\u{0}", "é", "e\u{301}", "e", "f", "z", "\u{7F}", "\u{80}", "日本",
+                       "🙂", "a🙂", shared, shared + "a", shared + "b", shared + "ab", String(shared.dropLast()), "user-100000", "user-99999"]
+        strings += strings.map { String($0.utf8.reversed().map { Character(UnicodeScalar($0)) }) }
+        strings.append(String(Substring(shared + "x").dropFirst(3)))
+        for lhs in strings {
+            for rhs in strings {
+                #expect(precedesByUTF8(lhs, rhs) == lhs.utf8.lexicographicallyPrecedes(rhs.utf8), "\(lhs.debugDescription) < \(rhs.debugDescription)")
+            }
+        }
+    }
+
     @Test func manyAttributesAreReadByNameLookupAndFewByScanningAlike() throws {
         let flags = [Flag(key: "f", type: .boolean, variants: Self.bool, defaultVariant: "false", rules: [
             Rule(conditions: [.attribute(name: "plan", op: .in, operand: .strings(["pro"])),

@@ -39,7 +39,7 @@ extension FileDecoder {
         }
         var conditions: [Condition] = []
         var valid = true
-        for pair in pairs.sorted(by: { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }) {
+        for pair in pairs.sorted(by: { precedesByUTF8($0.name, $1.name) }) {
             guard let attribute = diagnostics.name(pair.key, "an attribute name") else {
                 valid = false
                 continue

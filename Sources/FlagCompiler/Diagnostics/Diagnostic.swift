@@ -1,3 +1,5 @@
+import FlagRuntime
+
 /// A 1-based position in a source file.
 public struct SourceLocation: Sendable, Hashable, Comparable, CustomStringConvertible {
     /// The 1-based line.
@@ -85,7 +87,7 @@ public struct Diagnostic: Error, Sendable, Hashable, CustomStringConvertible {
 
     /// The order in which diagnostics are reported: file, line, column, then rule id and message.
     public static func reportingOrder(_ lhs: Diagnostic, _ rhs: Diagnostic) -> Bool {
-        if lhs.file != rhs.file { return lhs.file.utf8.lexicographicallyPrecedes(rhs.file.utf8) }
+        if lhs.file != rhs.file { return precedesByUTF8(lhs.file, rhs.file) }
         let left = lhs.location ?? SourceLocation(line: 0, column: 0)
         let right = rhs.location ?? SourceLocation(line: 0, column: 0)
         if left != right { return left < right }

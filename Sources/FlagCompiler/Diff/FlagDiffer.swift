@@ -27,7 +27,7 @@ public struct FlagDiffer: Sendable {
                     keys.insert(change.key)
                 }
             }
-            for key in keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
+            for key in keys.sorted(by: { precedesByUTF8($0, $1) }) {
                 let byEnvironment = perEnvironment[key] ?? [:]
                 let first = byEnvironment[environments[0]]
                 let same = byEnvironment.count == environments.count
@@ -113,7 +113,7 @@ public struct FlagDiffer: Sendable {
             changes.append(FlagChange(key: flag.key, kind: .modified, environment: environment, changes: fields, risks: risks(fields, original, flag),
                                       population: nil))
         }
-        return changes.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+        return changes.sorted { precedesByUTF8($0.key, $1.key) }
     }
 
     /// The risks that `fields` carry.

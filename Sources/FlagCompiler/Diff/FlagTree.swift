@@ -169,13 +169,13 @@ public enum FlagTreeReader {
     /// Files sorted by path (UTF-8 bytes), the first of each path kept, as discovery orders them.
     static func sortedByPath(_ files: [FlagCompiler.SourceText]) -> [FlagCompiler.SourceText] {
         var seen = Set<String>()
-        return files.filter { seen.insert($0.path).inserted }.sorted { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
+        return files.filter { seen.insert($0.path).inserted }.sorted { precedesByUTF8($0.path, $1.path) }
     }
 
     /// Problems sorted by file (UTF-8 bytes), keeping the order found within a file.
     static func sortedByFile(_ problems: [Diagnostic]) -> [Diagnostic] {
         problems.enumerated().sorted { lhs, rhs in
-            lhs.element.file == rhs.element.file ? lhs.offset < rhs.offset : lhs.element.file.utf8.lexicographicallyPrecedes(rhs.element.file.utf8)
+            lhs.element.file == rhs.element.file ? lhs.offset < rhs.offset : precedesByUTF8(lhs.element.file, rhs.element.file)
         }.map(\.element)
     }
 }

@@ -54,7 +54,7 @@ enum FileDiscovery {
         }
         func unique(_ paths: [String]) -> [String] {
             var seen = Set<String>()
-            return paths.filter { seen.insert($0).inserted }.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+            return paths.filter { seen.insert($0).inserted }.sorted { precedesByUTF8($0, $1) }
         }
         return Found(files: unique(files), testFiles: unique(testFiles), problems: problems)
     }

@@ -103,7 +103,7 @@ public struct OpenFeatureOperatorExporter: Sendable {
             return [.init(flagKey: "", message: "the flagSpec has no 'flags' object, which the FeatureFlag CRD requires")]
         }
         var problems: [FlagdExportError.Problem] = []
-        for key in flags.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
+        for key in flags.keys.sorted(by: { precedesByUTF8($0, $1) }) {
             let flag = flags[key] ?? .null
             guard let variants = flag["variants"]?.objectValue else {
                 problems.append(.init(flagKey: key, message: "has no variants, which the OpenFeature Operator's FeatureFlag requires; give the flag variants"))

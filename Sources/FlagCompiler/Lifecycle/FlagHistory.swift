@@ -106,7 +106,7 @@ struct FlagHistory: Sendable {
                 }
                 for key in touched {
                     // A key defined twice is read from its first file, as validation keeps the first definition.
-                    guard let paths = pathsOfKey[key], let path = paths.count == 1 ? paths.first : paths.min(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }),
+                    guard let paths = pathsOfKey[key], let path = paths.count == 1 ? paths.first : paths.min(by: { precedesByUTF8($0, $1) }),
                           let blob = blobOfPath[path], let analysis = decoded[blob]?[key] else {
                         history.flags[key] = nil
                         pathsOfKey[key] = nil

@@ -136,7 +136,7 @@ public struct StaleCheck: Sendable {
             ))
         }
         report.findings.sort { lhs, rhs in
-            if lhs.file != rhs.file { return lhs.file.utf8.lexicographicallyPrecedes(rhs.file.utf8) }
+            if lhs.file != rhs.file { return precedesByUTF8(lhs.file, rhs.file) }
             if lhs.location != rhs.location { return (lhs.location.line, lhs.location.column) < (rhs.location.line, rhs.location.column) }
             return lhs.id < rhs.id
         }

@@ -78,7 +78,7 @@ package struct FlagChangeLog: Sendable {
                         files[change.path] = nil
                     }
                 }
-                let ordered = files.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }.map { files[$0]! }
+                let ordered = files.keys.sorted { precedesByUTF8($0, $1) }.map { files[$0]! }
                 if segmentsChanged {
                     segments = [:]
                     for segment in ordered.flatMap(\.segments) where segments[segment.name.value] == nil { segments[segment.name.value] = segment }

@@ -33,7 +33,7 @@ package struct HTMLReport: Sendable {
         files += ConcurrentMap.map(model.flags) { ReportFile(path: ReportPaths.flag($0.key, "html"), text: flagPage($0)) }
         files += model.segments.map { ReportFile(path: ReportPaths.segment($0.name, "html"), text: segmentPage($0)) }
         files += model.owners.map { ReportFile(path: ReportPaths.owner($0.name, "html"), text: ownerPage($0)) }
-        return files.sorted { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
+        return files.sorted { precedesByUTF8($0.path, $1.path) }
     }
 
     // MARK: Frame

@@ -26,7 +26,7 @@ package struct MarkdownReport: Sendable {
         files += model.owners.map { owner in
             ReportFile(path: ReportPaths.owner(owner.name, "md"), text: "# Owner `\(owner.name)`\n\n" + table(owner.flags.compactMap { byKey[$0] }, depth: 1))
         }
-        return files.sorted { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
+        return files.sorted { precedesByUTF8($0.path, $1.path) }
     }
 
     func index() -> String {

@@ -56,7 +56,7 @@ extension ReportModel {
                 for name in SegmentExpansion.references(in: rule.conditions) { segments.insert(name.value) }
             }
             for segment in segments { usersOfSegment[segment, default: []].insert(flag.key) }
-            let findings = (findingsOfKey[flag.key] ?? []).sorted { $0.id.utf8.lexicographicallyPrecedes($1.id.utf8) }
+            let findings = (findingsOfKey[flag.key] ?? []).sorted { precedesByUTF8($0.id, $1.id) }
             var entry = FlagEntry(
                 flag: flag, module: source?.module ?? String(flag.key.prefix { $0 != "." }), file: file,
                 line: source?.flag.key.location.line ?? 1, rootPath: file, kind: source?.flag.kind, states: [],

@@ -168,5 +168,5 @@ package struct ReportModel: Sendable {
     /// The modules, sorted.
     package var modules: [String] { Array(Set(flags.map(\.module))).sorted(by: ReportModel.byBytes) }
 
-    static func byBytes(_ lhs: String, _ rhs: String) -> Bool { lhs.utf8.lexicographicallyPrecedes(rhs.utf8) }
+    static func byBytes(_ lhs: String, _ rhs: String) -> Bool { precedesByUTF8(lhs, rhs) }
 }

@@ -207,7 +207,7 @@ struct CoverageTally {
     }
 
     func coverage(of snapshot: Snapshot) -> FlagTestCoverage {
-        let flags = snapshot.flags.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }.map { flag in
+        let flags = snapshot.flags.sorted { precedesByUTF8($0.key, $1.key) }.map { flag in
             let covered = rules[flag.key] ?? []
             let served = variants[flag.key] ?? []
             return FlagTestCoverage.Flag(

@@ -33,7 +33,7 @@ struct BinarySnapshotEncoder {
 
     /// Orders two strings by their UTF-8 bytes, like `memcmp` then length.
     static func bytesPrecede(_ a: String, _ b: String) -> Bool {
-        a.utf8.lexicographicallyPrecedes(b.utf8)
+        precedesByUTF8(a, b)
     }
 
     private var body: [UInt8] = []

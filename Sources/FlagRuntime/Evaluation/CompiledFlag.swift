@@ -31,9 +31,11 @@ final class CompiledFlag: Sendable {
         self.flag = flag
         self.readsSmallStrings = readsSmallStrings
         enabled = flag.enabled
-        let index = { (name: String) in flag.variants.firstIndex { $0.name == name } ?? 0 }
+        // The closure captures the variants, not the flag: capturing `flag` copied it, retaining all of its fields.
+        let variants = flag.variants
+        let index = { (name: String) in variants.firstIndex { $0.name == name } ?? 0 }
         defaultVariant = index(flag.defaultVariant)
-        values = flag.variants.map(\.value)
+        values = variants.map { $0.value }
         var slots = AttributeSlotAssigner()
         rules = flag.rules.map { CompiledRule($0, slots: &slots, variantIndex: index) }
         unretainedRules = rules.map { Unmanaged.passUnretained($0) }

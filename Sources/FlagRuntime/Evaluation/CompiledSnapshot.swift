@@ -17,12 +17,20 @@ package final class CompiledSnapshot: Sendable {
     package init(_ snapshot: Snapshot, readsSmallStrings: Bool = ShortKey.smallStringLayoutHolds) {
         self.snapshot = snapshot
         generation = SnapshotGeneration.next()
-        keys = ByteStringTable(snapshot.flags.lazy.map(\.key), readsSmallStrings: readsSmallStrings)
-        var byIndex = [CompiledFlag?](repeating: nil, count: keys.count)
-        for flag in snapshot.flags {
-            if let index = keys.index(of: flag.key), byIndex[index] == nil { byIndex[index] = CompiledFlag(flag, readsSmallStrings: readsSmallStrings) }
+        // Flags are read in place, through the buffer: iterating, and even `snapshot.flags[index]`, copied each flag,
+        // retaining and releasing all of its fields.
+        let (keys, flags) = snapshot.flags.withUnsafeBufferPointer { flags in
+            let keys = ByteStringTable(flags.indices.map { flags[$0].key }, readsSmallStrings: readsSmallStrings)
+            var byIndex = [CompiledFlag?](repeating: nil, count: keys.count)
+            for position in flags.indices {
+                if let index = keys.index(of: flags[position].key), byIndex[index] == nil {
+                    byIndex[index] = CompiledFlag(flags[position], readsSmallStrings: readsSmallStrings)
+                }
+            }
+            return (keys, byIndex.map { $0! })
         }
-        flags = byIndex.map { $0! }
+        self.keys = keys
+        self.flags = flags
         unretainedFlags = flags.map { Unmanaged.passUnretained($0) }
     }
 

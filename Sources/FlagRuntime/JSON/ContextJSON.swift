@@ -40,7 +40,7 @@ package enum ContextJSON {
             }
         }
         context = EvaluationContext(targetingKey: targetingKey, attributes: attributes, environment: environment)
-        guard let name = bad.min(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }), let json = members[name] else { return }
+        guard let name = bad.min(by: { precedesByUTF8($0, $1) }), let json = members[name] else { return }
         let isField = name == "targetingKey" || name == "environment"
         throw ShapeError(name: name, found: kind(of: json), expected: isField ? "it must be a string" : attributeForms)
     }

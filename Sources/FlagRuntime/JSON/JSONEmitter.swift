@@ -41,7 +41,7 @@ package struct JSONEmitter: ~Copyable {
     /// Starts an object member; the value is written next.
     package mutating func key(_ key: String) {
         #if DEBUG
-        assert(open.last?.lastKey.map { $0.utf8.lexicographicallyPrecedes(key.utf8) } ?? true, "keys must be written in sorted order: \(key)")
+        assert(open.last?.lastKey.map { precedesByUTF8($0, key) } ?? true, "keys must be written in sorted order: \(key)")
         if !open.isEmpty { open[open.count - 1].lastKey = key }
         #endif
         separate()

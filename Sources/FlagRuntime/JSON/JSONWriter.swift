@@ -97,7 +97,7 @@ extension JSONWriter {
                 // Most metadata objects have one member: no array of sorted members to build.
                 writeMember(key, member, first: true, into: &output)
             } else {
-                let sorted = members.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+                let sorted = members.sorted { precedesByUTF8($0.key, $1.key) }
                 for index in sorted.indices {
                     writeMember(sorted[index].key, sorted[index].value, first: index == 0, into: &output)
                 }

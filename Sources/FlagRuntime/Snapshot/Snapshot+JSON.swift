@@ -40,10 +40,13 @@ extension Snapshot {
 
     static func emitFlags(_ flags: [Flag], into emitter: inout JSONEmitter) {
         emitter.beginObject()
-        // Elements are used in place (by index): iterating copied each flag, retaining and releasing its fields.
-        for index in flags.indices {
-            emitter.key(flags[index].key)
-            flags[index].emit(into: &emitter)
+        // Elements are used in place, through the buffer: iterating, and even `flags[index]`, copied each flag,
+        // retaining and releasing all of its fields.
+        flags.withUnsafeBufferPointer { flags in
+            for index in flags.indices {
+                emitter.key(flags[index].key)
+                flags[index].emit(into: &emitter)
+            }
         }
         emitter.endObject()
     }
@@ -69,7 +72,7 @@ extension Snapshot {
         let flagsObject = try root.object("flags")
         var flags: [Flag] = []
         flags.reserveCapacity(flagsObject.count)
-        for key in flagsObject.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
+        for key in flagsObject.keys.sorted(by: { precedesByUTF8($0, $1) }) {
             flags.append(try Flag(json: JSONReader(flagsObject[key]!, path: "flags.\(key)"), key: key))
         }
         self.init(

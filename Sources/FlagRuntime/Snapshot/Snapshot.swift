@@ -32,7 +32,7 @@ public struct Snapshot: Sendable, Hashable {
         self.revision = revision
         self.environment = environment
         self.environments = environments
-        self.flags = flags.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+        self.flags = flags.sorted { precedesByUTF8($0.key, $1.key) }
     }
 
     /// Creates a snapshot whose id is its content id (`contentID`); `flags` are sorted by key.

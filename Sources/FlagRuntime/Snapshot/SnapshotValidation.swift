@@ -11,9 +11,14 @@ package enum SnapshotValidation {
     /// order check for callers that have established it (the decoders: the binary one refuses unsorted keys
     /// with their byte offset, the JSON one sorts them).
     package static func check(_ snapshot: Snapshot, keysAreSorted: Bool = false) throws(SnapshotDecodingError) {
-        if !keysAreSorted {
-            for (previous, flag) in zip(snapshot.flags, snapshot.flags.dropFirst()) where !previous.key.utf8.lexicographicallyPrecedes(flag.key.utf8) {
-                throw SnapshotDecodingError(path: "flags.\(flag.key)", message: previous.key == flag.key ? "the flag is listed twice" : "flags are not sorted by key ('\(flag.key)' after '\(previous.key)')")
+        // Flags are read in place, through the buffer: iterating, and even `flags[index]`, copied each flag,
+        // retaining and releasing all of its fields.
+        try snapshot.flags.withUnsafeBufferPointer { flags throws(SnapshotDecodingError) in
+            if !keysAreSorted {
+                for index in flags.indices.dropFirst() where !precedesByUTF8(flags[index - 1].key, flags[index].key) {
+                    let (previous, key) = (flags[index - 1].key, flags[index].key)
+                    throw SnapshotDecodingError(path: "flags.\(key)", message: previous == key ? "the flag is listed twice" : "flags are not sorted by key ('\(key)' after '\(previous)')")
+                }
             }
         }
         if let environments = snapshot.environments {
@@ -24,9 +29,9 @@ package enum SnapshotValidation {
                 throw SnapshotDecodingError(path: "environment", message: "'\(environment)' is not among the snapshot's environments (\(environments.joined(separator: ", ")))")
             }
         }
-        // By index, borrowing: copying each `Flag` out of the array retained and released all of its fields.
-        let flags = snapshot.flags
-        for index in flags.indices { try check(flags[index]) }
+        try snapshot.flags.withUnsafeBufferPointer { flags throws(SnapshotDecodingError) in
+            for index in flags.indices { try check(flags[index]) }
+        }
     }
 
     /// The checks of one flag. Nothing is allocated unless something is wrong (paths are built only for errors):
