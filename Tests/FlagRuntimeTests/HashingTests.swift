@@ -40,6 +40,28 @@ import Testing
         }
     }
 
+    /// Every way of cutting strings of 0–13 bytes in up to three pieces (so every pending carry meets every tail
+    /// length) hashes as the whole string, and as the byte-at-a-time reference.
+    @Test func everyCutHashesAsTheWhole() {
+        let text = Array("seed.ünï-42:xy".utf8)
+        for length in 0...13 {
+            let bytes = Array(text.prefix(length))
+            var reference = Murmur3()
+            for byte in bytes { reference.add(byte) }
+            let expected = reference.finalize()
+            #expect(Murmur3.hash(String(decoding: bytes, as: UTF8.self)) == expected || !bytes.allSatisfy { $0 < 0x80 })
+            for first in 0...length {
+                for second in first...length {
+                    var hasher = Murmur3()
+                    for piece in [bytes[..<first], bytes[first..<second], bytes[second...]] {
+                        piece.withUnsafeBytes { hasher.add($0) }
+                    }
+                    #expect(hasher.finalize() == expected, "\(length) bytes cut at \(first) and \(second)")
+                }
+            }
+        }
+    }
+
     @Test func nonASCIIIsHashedAsUTF8() {
         // "ü" is two bytes in UTF-8 (C3 BC); hashing them one by one gives the same as the string.
         var hasher = Murmur3()
