@@ -6,8 +6,8 @@ import Hummingbird
 /// Answers `POST /ofrep/v1/evaluate/flags/{key}` and `POST /ofrep/v1/evaluate/flags` without the router's trie,
 /// and passes every other request to the router.
 ///
-/// Only the exact paths take the shortcut: a path the router would also match another way (a doubled or trailing
-/// slash, a query is fine since it is not part of the path) goes to the router, which answers it the same. The
+/// Only the exact paths take the shortcut (a query string is not part of the path): one the router would also match
+/// to these routes another way, with a doubled or trailing slash, goes to the router, which answers it the same. The
 /// shortcut sets what the router sets (the `key` parameter, the endpoint path that metrics and access logs name)
 /// and turns a thrown `HTTPResponseError` into its response as the router does.
 struct EvaluationShortcut: HTTPResponder {
