@@ -28,7 +28,7 @@ struct EvaluationShortcut: HTTPResponder {
     let bulk: Chain<OFREPRoutes.Bulk>
 
     func respond(to request: Request, context: FlagRequestContext) async throws -> Response {
-        guard request.method == .post, let match = EvaluationRoute.of(Substring(request.uri.path)) else {
+        guard request.method == .post, let match = EvaluationRoute.of(request.uri.path) else {
             return try await router.respond(to: request, context: context)
         }
         var context = context
@@ -63,8 +63,8 @@ enum EvaluationRoute: Equatable {
     static let bulkRoute = "/ofrep/v1/evaluate/flags"
 
     /// The route of `path`, compared byte for byte (the router is case-sensitive too), or nil for the router.
-    static func of(_ path: Substring) -> EvaluationRoute? {
-        let keyOffset: Int?? = path.utf8.withContiguousStorageIfAvailable { bytes in
+    static func of(_ path: String) -> EvaluationRoute? {
+        let keyOffset: Int? = withUTF8Bytes(path) { bytes in
             withUTF8Bytes(bulkRoute) { prefix in
                 guard bytes.count >= prefix.count, memcmp(bytes.baseAddress!, prefix.baseAddress!, prefix.count) == 0 else { return nil }
                 if bytes.count == prefix.count { return prefix.count }
@@ -74,11 +74,10 @@ enum EvaluationRoute: Equatable {
                 return key
             }
         }
-        guard let found = keyOffset else { return of(Substring(String(path))) }
-        guard let offset = found else { return nil }
+        guard let keyOffset else { return nil }
         let utf8 = path.utf8
-        guard offset < utf8.count else { return .bulk }
-        return .single(path[utf8.index(utf8.startIndex, offsetBy: offset)...])
+        guard keyOffset < utf8.count else { return .bulk }
+        return .single(path[utf8.index(utf8.startIndex, offsetBy: keyOffset)...])
     }
 }
 

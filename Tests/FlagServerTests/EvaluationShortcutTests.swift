@@ -15,7 +15,7 @@ import Testing
         ("/ofrep/v1/evaluate/flags/x", .single("x")),
     ])
     func theExactPathsTakeTheShortcut(path: String, match: EvaluationRoute) {
-        #expect(EvaluationRoute.of(path[...]) == match)
+        #expect(EvaluationRoute.of(path) == match)
     }
 
     @Test(arguments: [
@@ -24,7 +24,7 @@ import Testing
         "/ofrep/v1/evaluate", "/", "", "/healthz",
     ])
     func everyOtherPathGoesToTheRouter(path: String) {
-        #expect(EvaluationRoute.of(path[...]) == nil)
+        #expect(EvaluationRoute.of(path) == nil)
     }
 
     /// Each request is sent twice: on its exact path (the shortcut) and on a path only the router matches to the same
@@ -62,7 +62,7 @@ import Testing
             for request in requests {
                 let exact = request.key.map { "/ofrep/v1/evaluate/flags/\($0)" } ?? "/ofrep/v1/evaluate/flags"
                 let routed = request.key.map { "/ofrep/v1//evaluate/flags/\($0)" } ?? "/ofrep/v1/evaluate/flags/"
-                #expect(EvaluationRoute.of(exact[...]) != nil && EvaluationRoute.of(routed[...]) == nil)
+                #expect(EvaluationRoute.of(exact) != nil && EvaluationRoute.of(routed) == nil)
                 let viaShortcut = try await client.execute(uri: exact, method: .post, headers: request.headers, body: json(request.body))
                 let viaRouter = try await client.execute(uri: routed, method: .post, headers: request.headers, body: json(request.body))
                 #expect(viaShortcut.status == request.status, "\(exact)")

@@ -18,7 +18,7 @@ extension HTMLReport {
                               ("Enabled", flag.enabled ? "yes" : "no (kill switch off)"), ("Environments", esc(environmentsText(entry))), ("Defined in", file)] {
             body += "<dt>\(term)</dt><dd>\(value)</dd>\n"
         }
-        for (name, value) in flag.metadata.values.sorted(by: { ReportModel.byBytes($0.key, $1.key) }) {
+        for (name, value) in flag.metadata.values.sorted(by: { precedesByUTF8($0.key, $1.key) }) {
             body += "<dt>\(esc(name))</dt><dd>\(esc(JSONWriter(style: .compact).string(value)))</dd>\n"
         }
         body += "</dl>\n"

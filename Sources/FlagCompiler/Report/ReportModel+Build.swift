@@ -60,9 +60,9 @@ extension ReportModel {
             var entry = FlagEntry(
                 flag: flag, module: source?.module ?? String(flag.key.prefix { $0 != "." }), file: file,
                 line: source?.flag.key.location.line ?? 1, rootPath: file, kind: source?.flag.kind, states: [],
-                rules: rules, environments: self.environments.filter(environments.contains) + environments.subtracting(self.environments).sorted(by: Self.byBytes),
-                segments: segments.sorted(by: Self.byBytes), references: options.references.map { $0[flag.key] ?? [] },
-                tests: (testsOfKey[flag.key] ?? [:]).sorted { Self.byBytes($0.key, $1.key) }.map { (file: paths.fromRoot($0.key), cases: $0.value) },
+                rules: rules, environments: self.environments.filter(environments.contains) + environments.subtracting(self.environments).sorted(by: precedesByUTF8),
+                segments: segments.sorted(by: precedesByUTF8), references: options.references.map { $0[flag.key] ?? [] },
+                tests: (testsOfKey[flag.key] ?? [:]).sorted { precedesByUTF8($0.key, $1.key) }.map { (file: paths.fromRoot($0.key), cases: $0.value) },
                 findings: findings, history: options.history?.changes[flag.key] ?? []
             )
             entry.states = Self.states(of: entry, now: options.now)
@@ -87,11 +87,11 @@ extension ReportModel {
                     }
                 }
                 segmentEntries.append(SegmentEntry(name: segment.name.value, file: paths.fromRoot(segment.file), description: segment.description, conditions: conditions,
-                                                   findings: findingsOfSegment[segment.name.value] ?? [], flags: (usersOfSegment[segment.name.value] ?? []).sorted(by: Self.byBytes)))
+                                                   findings: findingsOfSegment[segment.name.value] ?? [], flags: (usersOfSegment[segment.name.value] ?? []).sorted(by: precedesByUTF8)))
             }
         }
-        segments = segmentEntries.sorted { Self.byBytes($0.name, $1.name) }
-        owners = flagsOfOwner.map { OwnerEntry(name: $0.key, flags: $0.value) }.sorted { Self.byBytes($0.name, $1.name) }
+        segments = segmentEntries.sorted { precedesByUTF8($0.name, $1.name) }
+        owners = flagsOfOwner.map { OwnerEntry(name: $0.key, flags: $0.value) }.sorted { precedesByUTF8($0.name, $1.name) }
     }
 
     /// The states of a flag, most notable first; `on` or `off` when nothing else applies.

@@ -166,7 +166,5 @@ package struct ReportModel: Sendable {
     /// The counts at the top of the index.
     package var counts: Counts
     /// The modules, sorted.
-    package var modules: [String] { Array(Set(flags.map(\.module))).sorted(by: ReportModel.byBytes) }
-
-    static func byBytes(_ lhs: String, _ rhs: String) -> Bool { precedesByUTF8(lhs, rhs) }
+    package var modules: [String] { Array(Set(flags.map(\.module))).sorted(by: precedesByUTF8) }
 }

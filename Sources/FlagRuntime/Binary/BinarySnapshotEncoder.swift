@@ -31,11 +31,6 @@ public struct SnapshotEncodingError: Error, Sendable, Equatable, CustomStringCon
 struct BinarySnapshotEncoder {
     typealias Format = BinarySnapshotFormat
 
-    /// Orders two strings by their UTF-8 bytes, like `memcmp` then length.
-    static func bytesPrecede(_ a: String, _ b: String) -> Bool {
-        precedesByUTF8(a, b)
-    }
-
     private var body: [UInt8] = []
     /// String → index of the first string equal to it. Swift's `==` treats canonically equivalent spellings
     /// as equal, so a hit is checked byte for byte and such spellings go to `spellings`.
@@ -67,7 +62,7 @@ struct BinarySnapshotEncoder {
     private mutating func encode(_ snapshot: Snapshot) throws(SnapshotEncodingError) -> [UInt8] {
         var previous: String?
         for flag in snapshot.flags {
-            if let previous, !Self.bytesPrecede(previous, flag.key) {
+            if let previous, !precedesByUTF8(previous, flag.key) {
                 throw SnapshotEncodingError(path: "flags.\(flag.key)", message: "flags must be sorted by key and unique")
             }
             previous = flag.key
@@ -301,7 +296,7 @@ struct BinarySnapshotEncoder {
             try checkDepth(depth)
             u8(Format.ValueTag.object)
             try count(members.count, "members")
-            for key in members.keys.sorted(by: Self.bytesPrecede) {
+            for key in members.keys.sorted(by: precedesByUTF8) {
                 string(key)
                 try json(members[key]!, depth: depth + 1)
             }
