@@ -207,6 +207,7 @@ extension FlagStore {
     }
 
     /// Whether a boolean flag is on for `context` (its default when it cannot be evaluated).
+    @inlinable
     public func isEnabled(_ flag: FlagHandle<Bool>, context: EvaluationContext = .current) -> Bool {
         if let value = staticBoolean(flag.location) { return value }
         let defaultValue = flag.defaultValue

@@ -43,9 +43,10 @@ extension Snapshot {
         // Elements are used in place, through the buffer: iterating, and even `flags[index]`, copied each flag,
         // retaining and releasing all of its fields.
         flags.withUnsafeBufferPointer { flags in
+            guard let first = flags.baseAddress else { return }
             for index in flags.indices {
-                emitter.key(flags[index].key)
-                flags[index].emit(into: &emitter)
+                emitter.key((first + index).pointee.key)
+                (first + index).pointee.emit(into: &emitter)
             }
         }
         emitter.endObject()
@@ -106,6 +107,7 @@ public struct SnapshotDecodingError: Error, Sendable, Equatable, CustomStringCon
 }
 
 extension Flag {
+    @inline(__always)
     func emit(into emitter: inout JSONEmitter) {
         emitter.beginObject()
         emitter.member("defaultVariant", defaultVariant)

@@ -30,12 +30,14 @@ package enum SnapshotValidation {
             }
         }
         try snapshot.flags.withUnsafeBufferPointer { flags throws(SnapshotDecodingError) in
-            for index in flags.indices { try check(flags[index]) }
+            guard let first = flags.baseAddress else { return }
+            for index in flags.indices { try check((first + index).pointee) }
         }
     }
 
     /// The checks of one flag. Nothing is allocated unless something is wrong (paths are built only for errors):
     /// a load checks every flag of the snapshot.
+    @inline(__always)
     package static func check(_ flag: borrowing Flag) throws(SnapshotDecodingError) {
         let key = flag.key
         func failure(_ component: String, _ message: String) -> SnapshotDecodingError {
