@@ -29,6 +29,9 @@ struct JSONOutput: ~Copyable {
         buffer.deallocate()
     }
 
+    /// How many bytes have been written (for an output that keeps them).
+    var count: Int { flushed.count + buffered }
+
     /// All bytes written.
     mutating func bytes() -> [UInt8] {
         flush()

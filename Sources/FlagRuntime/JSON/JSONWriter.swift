@@ -155,45 +155,50 @@ extension JSONWriter {
     /// Appends `text` as a quoted, escaped JSON string.
     static func appendString(_ text: String, to output: inout JSONOutput) {
         var text = text
+        text.withUTF8 { appendString(utf8: $0, to: &output) }
+    }
+
+    /// Appends the UTF-8 bytes `utf8` (valid UTF-8) as a quoted, escaped JSON string, as `appendString(_:to:)`
+    /// writes a string with these bytes.
+    @inline(__always)
+    static func appendString(utf8: UnsafeBufferPointer<UInt8>, to output: inout JSONOutput) {
         output.append(UInt8(ascii: "\""))
-        text.withUTF8 { utf8 in
-            var runStart = 0
-            let count = utf8.count
-            // Most strings need no escape: skip them eight bytes at a time, then append the run in one copy.
-            var index = unescapedPrefixLength(utf8)
-            while index < count {
-                let byte = utf8[index]
-                if byte >= 0x20 && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\") {
-                    index &+= 1
-                    continue
-                }
-                if runStart < index {
-                    output.append(UnsafeBufferPointer(rebasing: utf8[runStart..<index]))
-                }
-                output.append(UInt8(ascii: "\\"))
-                switch byte {
-                case UInt8(ascii: "\""): output.append(UInt8(ascii: "\""))
-                case UInt8(ascii: "\\"): output.append(UInt8(ascii: "\\"))
-                case 0x08: output.append(UInt8(ascii: "b"))
-                case 0x0C: output.append(UInt8(ascii: "f"))
-                case 0x0A: output.append(UInt8(ascii: "n"))
-                case 0x0D: output.append(UInt8(ascii: "r"))
-                case 0x09: output.append(UInt8(ascii: "t"))
-                default:
-                    output.append(UInt8(ascii: "u"))
-                    output.append(UInt8(ascii: "0"))
-                    output.append(UInt8(ascii: "0"))
-                    hexDigits.withUTF8Buffer { digits in
-                        output.append(digits[Int(byte >> 4)])
-                        output.append(digits[Int(byte & 0x0F)])
-                    }
-                }
+        var runStart = 0
+        let count = utf8.count
+        // Most strings need no escape: skip them eight bytes at a time, then append the run in one copy.
+        var index = unescapedPrefixLength(utf8)
+        while index < count {
+            let byte = utf8[index]
+            if byte >= 0x20 && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\") {
                 index &+= 1
-                runStart = index
+                continue
             }
-            if runStart < count {
-                output.append(UnsafeBufferPointer(rebasing: utf8[runStart..<count]))
+            if runStart < index {
+                output.append(UnsafeBufferPointer(rebasing: utf8[runStart..<index]))
             }
+            output.append(UInt8(ascii: "\\"))
+            switch byte {
+            case UInt8(ascii: "\""): output.append(UInt8(ascii: "\""))
+            case UInt8(ascii: "\\"): output.append(UInt8(ascii: "\\"))
+            case 0x08: output.append(UInt8(ascii: "b"))
+            case 0x0C: output.append(UInt8(ascii: "f"))
+            case 0x0A: output.append(UInt8(ascii: "n"))
+            case 0x0D: output.append(UInt8(ascii: "r"))
+            case 0x09: output.append(UInt8(ascii: "t"))
+            default:
+                output.append(UInt8(ascii: "u"))
+                output.append(UInt8(ascii: "0"))
+                output.append(UInt8(ascii: "0"))
+                hexDigits.withUTF8Buffer { digits in
+                    output.append(digits[Int(byte >> 4)])
+                    output.append(digits[Int(byte & 0x0F)])
+                }
+            }
+            index &+= 1
+            runStart = index
+        }
+        if runStart < count {
+            output.append(UnsafeBufferPointer(rebasing: utf8[runStart..<count]))
         }
         output.append(UInt8(ascii: "\""))
     }

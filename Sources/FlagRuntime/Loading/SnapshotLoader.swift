@@ -114,19 +114,23 @@ public enum SnapshotLoader {
         } catch {
             throw SnapshotLoadError(path: "", reason: error.description)
         }
-        try checkID(snapshot)
+        try checkID(snapshot, contentID: snapshot.contentID)
         return LoadedSnapshot(snapshot: snapshot, encoding: .json(formatVersion: snapshot.formatVersion), signature: nil, byteCount: bytes.count)
     }
 
     /// The id must be the SHA-256 of the content, in both forms (the decoders have checked validity with
     /// `SnapshotValidation`): a file whose content was edited (and, for binary, whose checksums were recomputed)
-    /// cannot pass under the old id.
-    private static func checkID(_ snapshot: Snapshot) throws(SnapshotLoadError) {
-        let expected = snapshot.contentID
+    /// cannot pass under the old id. `expected` is `snapshot.contentID`, or for binary the same id computed from the
+    /// payload (`BinaryContentID`).
+    private static func checkID(_ snapshot: Snapshot, contentID expected: String) throws(SnapshotLoadError) {
         guard snapshot.id == expected else {
             throw SnapshotLoadError(path: "", reason: "the id \(snapshot.id.prefix(12))… does not match the content (\(expected.prefix(12))…): the file was edited or damaged; compile it again")
         }
     }
+
+    /// The payload size from which the content id is computed on a second thread while the payload is decoded
+    /// (below it, starting a thread costs more than it saves).
+    static let backgroundContentIDThreshold = 256 << 10
 
     /// Header, checksum, signature, then payload; each step must pass before the next one starts.
     private static func readBinary(_ bytes: [UInt8], verifier: (any SnapshotSignatureVerifier)?) throws(SnapshotLoadError) -> LoadedSnapshot {
@@ -145,13 +149,20 @@ public enum SnapshotLoader {
                         throw SnapshotLoadError(path: "", reason: error.message)
                     }
                 }
+                // The content id is written from the payload's bytes (`BinaryContentID`): about half the work of
+                // writing it from the decoded snapshot. For a large payload, on a thread of its own while this one
+                // decodes; the thread is joined before `raw` goes out of scope, whatever the decoder says.
+                let background = raw.count >= backgroundContentIDThreshold ? BackgroundWork.start { BinaryContentID.of(raw, header: header) } : nil
                 let snapshot: Snapshot
                 do throws(SnapshotDecodingError) {
                     snapshot = try BinarySnapshotDecoder.decodePayload(raw, header: header)
                 } catch {
+                    _ = background?.join()
                     throw SnapshotLoadError(path: "", reason: error.description)
                 }
-                try checkID(snapshot)
+                let contentID = if let background { background.join() } else { BinaryContentID.of(raw, header: header) }
+                assert(contentID == snapshot.contentID, "the content id written from the payload differs from the decoded snapshot's")
+                try checkID(snapshot, contentID: contentID ?? snapshot.contentID)
                 return .success(LoadedSnapshot(
                     snapshot: snapshot,
                     encoding: .binary(majorVersion: header.majorVersion, minorVersion: header.minorVersion),

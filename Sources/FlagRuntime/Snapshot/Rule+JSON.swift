@@ -111,7 +111,7 @@ extension Condition {
     }
 
     /// Integral numbers are written without a fraction so that `lt: 3` reads as `3` in the snapshot.
-    private static func numberJSON(_ value: Double) -> JSONValue {
+    static func numberJSON(_ value: Double) -> JSONValue {
         if value == value.rounded(), abs(value) < 9_007_199_254_740_992 { return .integer(Int64(value)) }
         return .double(value)
     }
