@@ -53,6 +53,9 @@ package final class CompiledSnapshot: Sendable {
         unretainedFlags[index]._withUnsafeGuaranteedRef(body)
     }
 
+    /// How many flags the snapshot has.
+    var flagCount: Int { flags.count }
+
     /// The key of the flag at `index` (for observers, which are told indices).
     package func flagKey(at index: Int) -> String {
         flags[index].flag.key

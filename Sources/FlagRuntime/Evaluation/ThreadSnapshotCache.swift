@@ -110,7 +110,31 @@ enum ThreadSnapshotCache {
         let next = storage.pointee.next
         let index = entries.firstIndex { $0.owner == owner } ?? entries.firstIndex { $0.owner == nil } ?? next
         if index == next { storage.pointee.next = (next + 1) % capacity }
-        entries[index].snapshot?.release()
+        if let replaced = entries[index].snapshot { drop(replaced) }
         entries[index] = Entry(generation: snapshot.generation, owner: owner, snapshot: .passRetained(snapshot))
+    }
+
+    /// The number of flags from which a snapshot this cache holds the last reference to is freed on a thread of its
+    /// own (freeing 10,000 flags takes milliseconds; starting a thread, tens of microseconds).
+    static let backgroundFreeThreshold = 1_000
+
+    /// Gives up the cache's reference to a snapshot the store no longer serves. When it is the last one, as it is
+    /// when the store has moved on, a large snapshot is freed on a thread of its own: otherwise the first
+    /// evaluation that sees a new snapshot would also pay for freeing the old one.
+    private static func drop(_ replaced: Unmanaged<CompiledSnapshot>) {
+        var snapshot = replaced.takeRetainedValue()
+        guard isKnownUniquelyReferenced(&snapshot), snapshot.flagCount >= backgroundFreeThreshold else { return }
+        // The thread empties the box itself: whichever thread releases the closure last then frees only the box.
+        let retired = Retired(consume snapshot)
+        _ = BackgroundThread.detach { retired.snapshot = nil }  // without a thread, freed here after all
+    }
+
+    /// A snapshot handed to the thread that frees it.
+    private final class Retired: @unchecked Sendable {
+        var snapshot: CompiledSnapshot?
+
+        init(_ snapshot: consuming CompiledSnapshot) {
+            self.snapshot = snapshot
+        }
     }
 }

@@ -34,8 +34,8 @@ struct BackgroundWork<Result>: ~Copyable {
     }
 }
 
-/// A thread running one closure, joined once.
-private final class BackgroundThread: @unchecked Sendable {
+/// A thread running one closure: joined once (`start`), or left to finish on its own (`detach`).
+final class BackgroundThread: @unchecked Sendable {
     private let body: () -> Void
     #if canImport(Glibc)
     private var thread = pthread_t()
@@ -61,6 +61,16 @@ private final class BackgroundThread: @unchecked Sendable {
         #else
         return nil
         #endif
+    }
+
+    /// Runs `body` on a thread nobody waits for, which releases `body` (and what it captured) when it ends; false
+    /// when no thread could be started (`body` has not run).
+    static func detach(_ body: @escaping () -> Void) -> Bool {
+        guard let started = start(body) else { return false }
+        #if canImport(Glibc)
+        pthread_detach(started.thread)
+        #endif
+        return true
     }
 
     func join() {
