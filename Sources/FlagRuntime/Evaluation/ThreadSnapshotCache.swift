@@ -129,7 +129,8 @@ enum ThreadSnapshotCache {
         _ = BackgroundThread.detach { retired.snapshot = nil }  // without a thread, freed here after all
     }
 
-    /// A snapshot handed to the thread that frees it.
+    /// A snapshot handed to the thread that frees it: set before `pthread_create`, which orders it before the new
+    /// thread's write, and touched by no other thread after (so `@unchecked Sendable` needs no lock).
     private final class Retired: @unchecked Sendable {
         var snapshot: CompiledSnapshot?
 

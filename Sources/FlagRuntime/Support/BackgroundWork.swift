@@ -7,7 +7,8 @@ import Glibc
 ///
 /// Where no thread can be started (or off Linux), `start` returns nil and the caller does the work itself.
 struct BackgroundWork<Result>: ~Copyable {
-    /// What the thread computed; written by the thread before it ends, read after `pthread_join`, which orders the two.
+    /// What the thread computed; written by the thread before it ends, read after `pthread_join`, which orders the two
+    /// (so `@unchecked Sendable` needs no lock).
     private final class Outcome: @unchecked Sendable {
         var result: Result?
     }
@@ -35,6 +36,9 @@ struct BackgroundWork<Result>: ~Copyable {
 }
 
 /// A thread running one closure: joined once (`start`), or left to finish on its own (`detach`).
+///
+/// `@unchecked Sendable` without a lock: `body` never changes, and `thread` is written by `pthread_create` before the
+/// starting thread reads it (`join`, `detach`); the new thread reads only `body`.
 final class BackgroundThread: @unchecked Sendable {
     private let body: () -> Void
     #if canImport(Glibc)
