@@ -43,7 +43,18 @@ import Testing
         #expect(SemanticVersion("v2.4.0") == SemanticVersion("2.4.0"))
     }
 
-    @Test(arguments: ["", "1", "1.2", "1.2.3.4", "01.2.3", "1.02.3", "1.2.3-", "1.2.3-01", "1.2.3+", "1.2.3-a..b", "a.b.c", "1.2.3-α"])
+    /// Plain versions take a shorter path than those with a pre-release or build metadata; both read the numbers alike.
+    @Test(arguments: [("1.2.3", 1, 2, 3), ("v0.0.0", 0, 0, 0), ("10.20.30", 10, 20, 30), ("18446744073709551615.0.7", .max, 0, 7)] as [(String, UInt64, UInt64, UInt64)])
+    func plainVersions(text: String, major: UInt64, minor: UInt64, patch: UInt64) throws {
+        let version = try #require(SemanticVersion(text))
+        #expect((version.major, version.minor, version.patch) == (major, minor, patch))
+        #expect(version.prerelease.isEmpty && version.build.isEmpty)
+        #expect(try #require(SemanticVersion(text + "+b")) == version)
+        #expect(try #require(SemanticVersion(text + "-rc.1")) < version)
+    }
+
+    @Test(arguments: ["", "1", "1.2", "1.2.3.4", "01.2.3", "1.02.3", "1.2.03", "1.2.3-", "1.2.3-01", "1.2.3+", "1.2.3-a..b", "a.b.c", "1.2.3-α",
+                      "18446744073709551616.0.0", "1..3", ".1.2", "1.2.", "v", "vv1.2.3", " 1.2.3"])
     func rejectsInvalidVersions(text: String) {
         #expect(SemanticVersion(text) == nil)
     }

