@@ -249,7 +249,7 @@ extension FlagStore {
         if let observation = observation.published {
             return observation._withUnsafeGuaranteedRef { observedValue(key, at: location, context: context, request: request(), observation: $0) }
         }
-        return unobservedValue(key, context: context, accepts: accepts) { location.index(in: $0, key: key) }
+        return unobservedValue(key, at: location, context: context, accepts: accepts)
     }
 
     /// `untypedValue` for a key without a handle (the key-based plain forms).
@@ -258,17 +258,18 @@ extension FlagStore {
         if let observation = observation.published {
             return observation._withUnsafeGuaranteedRef { observedValue(key, at: nil, context: context, request: request(), observation: $0) }
         }
-        return unobservedValue(key, context: context, accepts: accepts) { $0.index(of: key) }
+        return unobservedValue(key, at: nil, context: context, accepts: accepts)
     }
 
-    /// The value with nothing registered: a forced value, else the flag `find` locates in the served snapshot,
-    /// counted when counting is on (`accepts` then tells whether the value can be read as the type asked for).
+    /// The value with nothing registered: a forced value, else the flag found through `location` (a handle's) or by
+    /// `key` in the served snapshot, counted when counting is on (`accepts` then tells whether the value can be read as
+    /// the type asked for). (The lookup is inline: passed in as a closure, it was a call through two thunks.)
     @inline(__always)
-    private func unobservedValue(_ key: String, context: EvaluationContext, accepts: (FlagValue) -> Bool,
-                                 find: (CompiledSnapshot) -> Int?) -> FlagValue? {
+    private func unobservedValue(_ key: String, at location: FlagLocationCache?, context: EvaluationContext,
+                                 accepts: (FlagValue) -> Bool) -> FlagValue? {
         if let forced = forcedValue(key) { return forced }
         return withCompiled { snapshot in
-            guard let index = find(snapshot) else {
+            guard let index = index(of: key, at: location, in: snapshot) else {
                 count(snapshot, nil, Decision(variant: nil, reason: .error), accepted: true)
                 return nil
             }
