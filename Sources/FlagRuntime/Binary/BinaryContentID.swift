@@ -99,7 +99,7 @@ struct BinaryContentID: ~Copyable {
 
     /// Writes JSON text that needs no escaping.
     mutating func fragment(_ text: StaticString) {
-        output.append(UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+        JSONWriter.appendASCII(text, to: &output)
     }
 
     /// Reads a reference to the string table.
