@@ -25,4 +25,46 @@ import Testing
         }
         #expect(old == nil, "a replaced snapshot is freed")
     }
+
+    /// The compiled flags, rules and conditions are owned through unmanaged references (`OwnedObjects`): each is
+    /// freed with the compiled snapshot, none earlier (evaluating after the lists are made still works).
+    @Test func compiledObjectsAreFreedWithTheirSnapshot() throws {
+        final class Weak {
+            weak var object: AnyObject?
+            init(_ object: AnyObject) { self.object = object }
+        }
+        var rng = SplitMix64(seed: 7)
+        let snapshot = try SnapshotLoader.load(bytes: RandomSnapshot.make(&rng, flagCount: 300).jsonBytes())
+        var objects: [Weak] = []
+        var segmentChecks = 0
+        do {
+            let compiled = CompiledSnapshot(snapshot)
+            func collect(_ check: Check) {
+                objects.append(Weak(check))
+                if let segments = check as? SegmentsCheck {
+                    segmentChecks += 1
+                    for segment in segments.segments {
+                        for nested in segment { collect(nested.takeUnretainedValue()) }
+                    }
+                }
+            }
+            for index in 0..<compiled.flagCount {
+                compiled.withFlag(at: index) { flag in
+                    objects.append(Weak(flag))
+                    for rule in flag.rules.indices {
+                        objects.append(Weak(flag.rules[rule]))
+                        for condition in flag.rules[rule].conditions.indices {
+                            collect(flag.rules[rule].conditions[condition])
+                        }
+                    }
+                }
+            }
+            #expect(objects.allSatisfy { $0.object != nil }, "held while the compiled snapshot lives")
+            for flag in snapshot.flags.prefix(50) {
+                _ = compiled.withFlag(flag.key) { $0.decide(EvaluationContext(targetingKey: "user-1"), environment: nil, clock: SystemClock()) }
+            }
+        }
+        #expect(objects.count > 1_000 && segmentChecks > 0, "the random snapshot has rules, conditions and segments")
+        #expect(objects.allSatisfy { $0.object == nil }, "every flag, rule and condition is freed with the snapshot")
+    }
 }

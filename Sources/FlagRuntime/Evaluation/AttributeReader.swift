@@ -14,6 +14,7 @@ struct AttributeSlotAssigner {
         } else if let slot = names.firstIndex(of: name) {
             return slot
         }
+        if names.isEmpty { names.reserveCapacity(4) }  // grown from empty, three names took two allocations
         names.append(name)
         if slots != nil {
             slots![name] = names.count - 1
@@ -138,7 +139,7 @@ struct AttributeReader: ~Copyable {
     @inline(__always)
     private func lookUp(_ slot: Int, _ context: EvaluationContext) -> ContextValue? {
         flag._withUnsafeGuaranteedRef { flag in
-            context.fields.value(flag.attributeKeys[slot], name: flag.attributeNames[slot])
+            context.fields.value(flag.attributes[slot].key, name: flag.attributes[slot].name)
         }
     }
 

@@ -49,16 +49,22 @@ final class EnvironmentCheck: Check, @unchecked Sendable {  // immutable: only `
 
 /// At least one segment has all its conditions holding.
 final class SegmentsCheck: Check, @unchecked Sendable {  // immutable: only `let` properties of Sendable types (see `Check`)
-    let segments: [[Check]]
-    private let unretainedSegments: [[Unmanaged<Check>]]
+    /// Each segment's conditions, retained once here and released in `deinit`, so that they are walked without
+    /// reference counting (an array of `OwnedObjects`, which cannot be copied, cannot be formed).
+    let segments: [[Unmanaged<Check>]]
 
     init(_ segments: [[Check]]) {
-        self.segments = segments
-        unretainedSegments = segments.map { $0.map { Unmanaged.passUnretained($0) } }
+        self.segments = segments.map { $0.map { Unmanaged.passRetained($0) } }
+    }
+
+    deinit {
+        for segment in segments {
+            for check in segment { check.release() }
+        }
     }
 
     override func matches(_ context: EvaluationContext, _ environment: String?, _ attributes: inout AttributeReader) -> Bool {
-        for segment in unretainedSegments.indices where Check.all(unretainedSegments[segment], context, environment, &attributes) {
+        for segment in segments.indices where Check.all(segments[segment], context, environment, &attributes) {
             return true
         }
         return false

@@ -5,16 +5,13 @@ final class CompiledFlag: Sendable {
     let flag: Flag
     let enabled: Bool
     let defaultVariant: Int
-    let values: [FlagValue]
-    let rules: [CompiledRule]
-    /// `rules` without reference counting, for the evaluation loop (`rules` keeps them alive).
-    private let unretainedRules: [Unmanaged<CompiledRule>]
+    /// The rules, walked by the evaluation loop without reference counting.
+    let rules: OwnedObjects<CompiledRule>
     /// Whether any rule needs the clock (a window), so others skip reading it.
     let needsClock: Bool
-    /// The context attributes the conditions read (the targeting key excluded), each read at most once per evaluation.
-    let attributeNames: [String]
-    /// `attributeNames`' keys, by which contexts are searched.
-    let attributeKeys: [AttributeKey]
+    /// The context attributes the conditions read (the targeting key excluded), by slot, each read at most once per
+    /// evaluation: the name and its key, by which contexts are searched.
+    let attributes: [(key: AttributeKey, name: String)]
     /// Whether attribute values in Swift's small string form are read from their words (see `CompiledSnapshot`).
     let readsSmallStrings: Bool
     /// `metadataJSON`, once rendered.
@@ -35,18 +32,21 @@ final class CompiledFlag: Sendable {
         let variants = flag.variants
         let index = { (name: String) in variants.firstIndex { $0.name == name } ?? 0 }
         defaultVariant = index(flag.defaultVariant)
-        values = variants.map { $0.value }
         var slots = AttributeSlotAssigner()
-        rules = flag.rules.map { CompiledRule($0, slots: &slots, variantIndex: index) }
-        unretainedRules = rules.map { Unmanaged.passUnretained($0) }
-        needsClock = rules.contains { $0.from != nil || $0.until != nil }
-        attributeNames = slots.names
-        attributeKeys = slots.names.map(AttributeKey.init)
+        rules = OwnedObjects(flag.rules) { CompiledRule($0, slots: &slots, variantIndex: index) }
+        needsClock = flag.rules.contains { $0.from != nil || $0.until != nil }
+        attributes = slots.names.map { (AttributeKey($0), $0) }
     }
 
     /// The value served to every context when the flag is enabled and has no rules, else nil.
     var staticValue: FlagValue? {
-        enabled && rules.isEmpty ? values[defaultVariant] : nil
+        enabled && rules.isEmpty ? value(at: defaultVariant) : nil
+    }
+
+    /// The value of variant `variant` (read from the flag: a second array of the values cost an allocation per flag).
+    @inline(__always)
+    func value(at variant: Int) -> FlagValue {
+        flag.variants[variant].value
     }
 
     /// The decision for a context: which variant (nil for the caller's default), why, and which rule.
@@ -72,7 +72,7 @@ final class CompiledFlag: Sendable {
     @inline(__always)
     private func decide<Tracer: DecisionTracer>(_ context: EvaluationContext, environment: String?, now: Int64, _ attributes: inout AttributeReader,
                                                 _ tracer: inout Tracer) -> Decision {
-        unretainedRules.withUnsafeBufferPointer { rules in
+        rules.references.withUnsafeBufferPointer { rules in
             for index in rules.indices {
                 let decision = rules[index]._withUnsafeGuaranteedRef { rule -> Decision? in
                     guard rule.isActive(at: now) else {
@@ -144,19 +144,17 @@ struct Decision {
 final class CompiledRule: Sendable {
     let from: Int64?
     let until: Int64?
-    let conditions: [Check]
+    /// The conditions, walked without reference counting.
+    let conditions: OwnedObjects<Check>
     let outcome: CompiledOutcome
-    /// The evaluation loop's copies, without reference counting: the served variant (-1 for a split),
-    /// the split, the conditions.
+    /// The evaluation loop's copies, without reference counting: the served variant (-1 for a split), the split.
     let servedVariant: Int
     let unretainedSplit: Unmanaged<CompiledSplit>?
-    private let unretainedConditions: [Unmanaged<Check>]
 
     init(_ rule: Rule, slots: inout AttributeSlotAssigner, variantIndex: (String) -> Int) {
         from = rule.from
         until = rule.until
-        conditions = rule.conditions.map { Check.make($0, slots: &slots) }
-        unretainedConditions = conditions.map { Unmanaged.passUnretained($0) }
+        conditions = OwnedObjects(rule.conditions) { Check.make($0, slots: &slots) }
         switch rule.outcome {
         case .serve(let variant):
             outcome = .serve(variantIndex(variant))
@@ -173,7 +171,7 @@ final class CompiledRule: Sendable {
     /// Whether all conditions hold.
     @inline(__always)
     func matches(_ context: EvaluationContext, _ environment: String?, _ attributes: inout AttributeReader) -> Bool {
-        Check.all(unretainedConditions, context, environment, &attributes)
+        Check.all(conditions.references, context, environment, &attributes)
     }
 
     /// Whether the rule's window contains `now` (`from` ≤ now < `until`).

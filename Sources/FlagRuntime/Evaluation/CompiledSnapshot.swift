@@ -6,9 +6,8 @@ package final class CompiledSnapshot: Sendable {
     /// Unique among every snapshot compiled in the process (see `FlagStore`'s per-thread cache).
     package let generation: UInt64
     private let keys: ByteStringTable
-    private let flags: [CompiledFlag]
-    /// `flags` without reference counting, for lookups during evaluation (`flags` keeps them alive).
-    private let unretainedFlags: [Unmanaged<CompiledFlag>]
+    /// The flags by key index, looked up during evaluation without reference counting.
+    private let flags: OwnedObjects<CompiledFlag>
 
     /// Compiles `snapshot` (which must be valid: `SnapshotValidation`).
     ///
@@ -27,18 +26,17 @@ package final class CompiledSnapshot: Sendable {
                     byIndex[index] = CompiledFlag(flags[position], readsSmallStrings: readsSmallStrings)
                 }
             }
-            return (keys, byIndex.map { $0! })
+            return (keys, byIndex)
         }
         self.keys = keys
-        self.flags = flags
-        unretainedFlags = flags.map { Unmanaged.passUnretained($0) }
+        self.flags = OwnedObjects(flags) { $0! }
     }
 
     /// Runs `body` on the flag with this key (compared by UTF-8 bytes), or returns nil, without retaining the flag.
     @inline(__always)
     func withFlag<Result>(_ key: String, _ body: (CompiledFlag) -> Result) -> Result? {
         guard let index = keys.index(of: key) else { return nil }
-        return unretainedFlags[index]._withUnsafeGuaranteedRef(body)
+        return flags.references[index]._withUnsafeGuaranteedRef(body)
     }
 
     /// The index of the flag with this key, for `withFlag(at:_:)` (a `FlagHandle` keeps it across evaluations).
@@ -50,7 +48,7 @@ package final class CompiledSnapshot: Sendable {
     /// Runs `body` on the flag at `index` (from `index(of:)` on this snapshot), without retaining it.
     @inline(__always)
     func withFlag<Result>(at index: Int, _ body: (CompiledFlag) -> Result) -> Result {
-        unretainedFlags[index]._withUnsafeGuaranteedRef(body)
+        flags.references[index]._withUnsafeGuaranteedRef(body)
     }
 
     /// How many flags the snapshot has.

@@ -17,6 +17,8 @@ final class CompiledSplit: Sendable {
         var cumulative = 0
         var upperBounds: [UInt64] = []
         var variants: [Int] = []
+        upperBounds.reserveCapacity(split.buckets.count)
+        variants.reserveCapacity(split.buckets.count)
         for bucket in split.buckets {
             cumulative += bucket.weight
             upperBounds.append(UInt64(cumulative))

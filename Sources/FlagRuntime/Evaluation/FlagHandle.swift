@@ -279,7 +279,7 @@ extension FlagStore {
                     count(snapshot, index, decision, accepted: true)
                     return nil
                 }
-                let value = compiled.values[variant]
+                let value = compiled.value(at: variant)
                 count(snapshot, index, decision, accepted: accepts(value))
                 return value
             }

@@ -35,7 +35,7 @@ extension FlagStore {
         // Observers only: no details are built.
         if let forced = forcedValue(key) { return Self.accepts(forced, as: request.accepts) ? forced : nil }
         return resolve(key, at: location, context: context, accepts: request.accepts, observation: observation) { _, flag, resolution in
-            resolution.decision.variant.map { flag!.values[$0] }
+            resolution.decision.variant.map { flag!.value(at: $0) }
         }
     }
 
@@ -109,7 +109,7 @@ extension FlagStore {
             }
             return snapshot.withFlag(at: index) { flag in
                 var resolution = Resolution(decision: flag.decide(context, environment: environment, clock: clock), errorCode: nil)
-                if let variant = resolution.decision.variant, !Self.accepts(flag.values[variant], as: accepts) {
+                if let variant = resolution.decision.variant, !Self.accepts(flag.value(at: variant), as: accepts) {
                     resolution = Resolution(decision: Decision(variant: nil, reason: .error), errorCode: .typeMismatch)
                 }
                 count(snapshot, index, resolution.decision, accepted: true)

@@ -263,6 +263,7 @@ final class ByteStringTable: Sendable {
         while slotCount < keys.count * 2 { slotCount *= 2 }
         var slots = [Int32](repeating: 0, count: slotCount)
         var entries: [Entry] = []
+        entries.reserveCapacity(keys.count)  // grown by appending, a list of a few keys took two allocations
         var bytes: [UInt8] = []
         let mask = slotCount - 1
         for key in keys {
