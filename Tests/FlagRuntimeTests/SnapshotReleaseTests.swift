@@ -43,9 +43,7 @@ import Testing
                 objects.append(Weak(check))
                 if let segments = check as? SegmentsCheck {
                     segmentChecks += 1
-                    for segment in segments.segments {
-                        for nested in segment { collect(nested.takeUnretainedValue()) }
-                    }
+                    for nested in segments.checks.indices { collect(segments.checks[nested]) }
                 }
             }
             for index in 0..<compiled.flagCount {

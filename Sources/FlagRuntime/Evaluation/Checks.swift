@@ -11,13 +11,12 @@ class Check: @unchecked Sendable {  // immutable: every subclass has only `let` 
 
     /// Whether every condition holds (walked without reference counting; the caller keeps them alive).
     @inline(__always)
-    static func all(_ checks: [Unmanaged<Check>], _ context: EvaluationContext, _ environment: String?, _ attributes: inout AttributeReader) -> Bool {
-        checks.withUnsafeBufferPointer { checks in
-            for index in checks.indices {
-                guard checks[index]._withUnsafeGuaranteedRef({ $0.matches(context, environment, &attributes) }) else { return false }
-            }
-            return true
+    static func all(_ checks: UnsafeBufferPointer<Unmanaged<Check>>, _ context: EvaluationContext, _ environment: String?,
+                    _ attributes: inout AttributeReader) -> Bool {
+        for index in checks.indices {
+            guard checks[index]._withUnsafeGuaranteedRef({ $0.matches(context, environment, &attributes) }) else { return false }
         }
+        return true
     }
 
     /// Compiles a condition, numbering the attributes it reads in `slots`.
@@ -28,7 +27,7 @@ class Check: @unchecked Sendable {  // immutable: every subclass has only `let` 
         case .environment(let names):
             return EnvironmentCheck(ByteStringTable(names))
         case .segments(let segments):
-            return SegmentsCheck(segments.map { segment in segment.conditions.map { make($0, slots: &slots) } })
+            return SegmentsCheck(segments, slots: &slots)
         }
     }
 }
@@ -49,25 +48,28 @@ final class EnvironmentCheck: Check, @unchecked Sendable {  // immutable: only `
 
 /// At least one segment has all its conditions holding.
 final class SegmentsCheck: Check, @unchecked Sendable {  // immutable: only `let` properties of Sendable types (see `Check`)
-    /// Each segment's conditions, retained once here and released in `deinit`, so that they are walked without
-    /// reference counting (an array of `OwnedObjects`, which cannot be copied, cannot be formed).
-    let segments: [[Unmanaged<Check>]]
+    /// Every segment's conditions, one segment after another; segment `i` ends before `ends[i]`.
+    let checks: OwnedObjects<Check>
+    let ends: [Int]
 
-    init(_ segments: [[Check]]) {
-        self.segments = segments.map { $0.map { Unmanaged.passRetained($0) } }
-    }
-
-    deinit {
-        for segment in segments {
-            for check in segment { check.release() }
+    init(_ segments: [ResolvedSegment], slots: inout AttributeSlotAssigner) {
+        checks = OwnedObjects(segments.lazy.flatMap(\.conditions)) { Check.make($0, slots: &slots) }
+        var end = 0
+        ends = segments.map { segment in
+            end += segment.conditions.count
+            return end
         }
     }
 
     override func matches(_ context: EvaluationContext, _ environment: String?, _ attributes: inout AttributeReader) -> Bool {
-        for segment in segments.indices where Check.all(segments[segment], context, environment, &attributes) {
-            return true
+        checks.references.withUnsafeBufferPointer { checks in
+            var start = 0
+            for end in ends {
+                if Check.all(UnsafeBufferPointer(rebasing: checks[start..<end]), context, environment, &attributes) { return true }
+                start = end
+            }
+            return false
         }
-        return false
     }
 }
 

@@ -171,7 +171,7 @@ final class CompiledRule: Sendable {
     /// Whether all conditions hold.
     @inline(__always)
     func matches(_ context: EvaluationContext, _ environment: String?, _ attributes: inout AttributeReader) -> Bool {
-        Check.all(conditions.references, context, environment, &attributes)
+        conditions.references.withUnsafeBufferPointer { Check.all($0, context, environment, &attributes) }
     }
 
     /// Whether the rule's window contains `now` (`from` ≤ now < `until`).
