@@ -3,7 +3,7 @@ import FlagFixtures
 import FlagRuntime
 
 // Decoding and checking a 10,000-flag snapshot from bytes already in memory (`SnapshotLoader.load(bytes:)`),
-// as `snapshot.bin` and as `snapshot.json`.
+// as `snapshot.bin` and as `snapshot.json`, and making a store of the decoded snapshot.
 
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(
@@ -24,6 +24,15 @@ let benchmarks: @Sendable () -> Void = {
         benchmark.startMeasurement()
         for _ in benchmark.scaledIterations {
             blackHole(try! SnapshotLoader.load(bytes: bytes))
+        }
+    }
+    // What a reload does after loading, through the public API: the store's form of a decoded snapshot (this also
+    // validates it again, which a reload from a file does not).
+    Benchmark("store from a loaded 10,000-flag snapshot") { benchmark in
+        let snapshot = try! SnapshotLoader.load(bytes: LoadingFixtures.binary)
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            blackHole(try! FlagStore(snapshot: snapshot))
         }
     }
     Benchmark("load 10,000-flag snapshot.json") { benchmark in
