@@ -65,4 +65,27 @@ import Testing
         #expect(objects.count > 1_000 && segmentChecks > 0, "the random snapshot has rules, conditions and segments")
         #expect(objects.allSatisfy { $0.object == nil }, "every flag, rule and condition is freed with the snapshot")
     }
+
+    /// Each flag is compiled on its first use (`LazyCompiledFlags`): threads that reach the flags of a new snapshot
+    /// at the same time all get the one compiled form that was published, and it decides as a second use does.
+    @Test func flagsCompiledByManyThreadsAtOnceServeOneForm() async throws {
+        let snapshot = try Self.snapshot(flags: 400, seed: 11)
+        let compiled = CompiledSnapshot(snapshot)
+        let context = EvaluationContext(targetingKey: "user-7", attributes: ["plan": "pro"])
+        let seen = await withTaskGroup(of: [ObjectIdentifier].self) { group in
+            for _ in 0..<8 {
+                group.addTask {
+                    (0..<compiled.flagCount).map { index in compiled.withFlag(at: index) { ObjectIdentifier($0) } }
+                }
+            }
+            return await group.reduce(into: [[ObjectIdentifier]]()) { $0.append($1) }
+        }
+        #expect(seen.count == 8 && seen.allSatisfy { $0 == seen[0] }, "every thread got the published flag")
+        for (index, flag) in snapshot.flags.enumerated() {
+            #expect(compiled.flagKey(at: index) == flag.key)
+            let first = compiled.withFlag(flag.key) { $0.decide(context, environment: nil, clock: SystemClock()) }
+            let again = compiled.withFlag(at: index) { $0.decide(context, environment: nil, clock: SystemClock()) }
+            #expect(first?.variant == again.variant && first?.reason == again.reason && compiled.withFlag(at: index) { ObjectIdentifier($0) } == seen[0][index])
+        }
+    }
 }

@@ -1,8 +1,8 @@
 /// Objects held through unmanaged references, each retained once when the list is made and released with it: the
 /// evaluation loop walks them without reference counting, and the list is one array.
 ///
-/// The compiled forms (`CompiledSnapshot`'s flags, `CompiledFlag`'s rules, `CompiledRule`'s conditions, a
-/// `SegmentsCheck`'s segments, now one list for all of them) held an array of the objects to keep them alive and a second array of unretained
+/// The compiled forms (`CompiledFlag`'s rules, `CompiledRule`'s conditions, a `SegmentsCheck`'s segments, now one
+/// list for all of them; a snapshot's flags are `LazyCompiledFlags`) held an array of the objects to keep them alive and a second array of unretained
 /// references to walk: two allocations per list, about 22,000 of the 230,000 that compiling 10,000 flags made.
 struct OwnedObjects<Element: AnyObject>: ~Copyable {
     /// The objects, each retained once by this list.

@@ -61,7 +61,7 @@ public struct Split: Sendable, Hashable {
 }
 
 /// A lowered condition of a rule or segment.
-public indirect enum Condition: Sendable, Hashable {
+public enum Condition: Sendable, Hashable {
     /// The attribute name under which conditions refer to the targeting key.
     public static let targetingKey = "targetingKey"
     /// The attribute a `tenants:` list matches (`EvaluationContext.tenant`).
