@@ -12,14 +12,12 @@ package final class CompiledSnapshot: Sendable {
     /// Unique among every snapshot compiled in the process (see `FlagStore`'s per-thread cache).
     package let generation: UInt64
     private let keys: ByteStringTable
-    /// The flags by key index, each compiled on first use, looked up during evaluation without reference counting.
+    /// The flags by key index (a key's index is its flag's position in `snapshot.flags`: keys are unique), each
+    /// compiled on first use, looked up during evaluation without reference counting.
     private let flags: LazyCompiledFlags
-    /// The position in `snapshot.flags` of the flag with each key index, when not the same (duplicate keys, which a
-    /// valid snapshot does not have: the first one serves).
-    private let positions: [Int]?
     private let readsSmallStrings: Bool
 
-    /// Compiles `snapshot` (which must be valid: `SnapshotValidation`).
+    /// Prepares `snapshot` (which must be valid: `SnapshotValidation`): the key table now, each flag on its first use.
     ///
     /// `readsSmallStrings` is the one switch of the small-string fast path (`ShortKey`): off, every key and
     /// attribute name is found by its bytes; the conformance suites run both ways.
@@ -29,17 +27,10 @@ package final class CompiledSnapshot: Sendable {
         generation = SnapshotGeneration.next()
         // Flags are read in place, through the buffer: iterating, and even `snapshot.flags[index]`, copied each flag,
         // retaining and releasing all of its fields.
-        let (keys, positions) = snapshot.flags.withUnsafeBufferPointer { flags -> (ByteStringTable, [Int]?) in
-            let keys = ByteStringTable(flags.indices.map { flags[$0].key }, readsSmallStrings: readsSmallStrings)
-            guard keys.count != flags.count else { return (keys, nil) }
-            var positions = [Int](repeating: -1, count: keys.count)
-            for position in flags.indices {
-                if let index = keys.index(of: flags[position].key), positions[index] < 0 { positions[index] = position }
-            }
-            return (keys, positions)
+        keys = snapshot.flags.withUnsafeBufferPointer { flags in
+            ByteStringTable(flags.indices.map { flags[$0].key }, readsSmallStrings: readsSmallStrings)
         }
-        self.keys = keys
-        self.positions = positions
+        precondition(keys.count == snapshot.flags.count, "a valid snapshot's flag keys are unique (SnapshotValidation)")
         flags = LazyCompiledFlags(count: keys.count)
     }
 
@@ -52,8 +43,7 @@ package final class CompiledSnapshot: Sendable {
     /// Compiles the flag at key index `index` and publishes it; when another thread published it first, that one.
     @inline(never)
     private func compileFlag(at index: Int) -> Unmanaged<CompiledFlag> {
-        let position = positions?[index] ?? index
-        let compiled = snapshot.flags.withUnsafeBufferPointer { CompiledFlag($0[position], readsSmallStrings: readsSmallStrings) }
+        let compiled = snapshot.flags.withUnsafeBufferPointer { CompiledFlag($0[index], readsSmallStrings: readsSmallStrings) }
         return flags.publish(compiled, at: index)
     }
 
@@ -81,12 +71,12 @@ package final class CompiledSnapshot: Sendable {
 
     /// The key of the flag at `index` (for observers, which are told indices).
     package func flagKey(at index: Int) -> String {
-        snapshot.flags[positions?[index] ?? index].key
+        snapshot.flags[index].key
     }
 
     /// The name of variant `variant` of the flag at `index`.
     package func variantName(_ variant: Int, ofFlagAt index: Int) -> String {
-        snapshot.flags[positions?[index] ?? index].variants[variant].name
+        snapshot.flags[index].variants[variant].name
     }
 
     /// The flag with this key (compared by UTF-8 bytes).
